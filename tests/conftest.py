@@ -1,0 +1,4 @@
+pytest_plugins = [
+    "tests.fixtures.temporal",
+    "tests.fixtures.database",
+]
