@@ -53,7 +53,15 @@ class TenderStart(BaseModel):
     broker: Actor
     submission: TenderSubmission
     requested_mode: ProcessingMode | None = None
+    portal_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base of the insurers' access links: {base}/insurer/access/{token}",
+    )
     correlation_id: str | None = None
+    max_history_events: int | None = Field(
+        default=None,
+        description="Continue as new beyond this many events (tests lower it)",
+    )
 
 
 class Message(BaseModel):
@@ -92,6 +100,12 @@ class PostMessage(Message):
     request_id: str | None = None
     text: str = Field(min_length=1, max_length=10_000)
     attachments: list[Attachment] = Field(default_factory=list, max_length=20)
+
+
+class RequestResubmission(Message):
+    """Ask the insurer of an expired quote for a new one."""
+
+    request_id: str
 
 
 class ReleaseQuotes(Message):
