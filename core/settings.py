@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     task_queue: str = "tenders"
     temporal_rpc_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    temporal_port: int = Field(default=7233, description="dev server (devstack) only")
+    temporal_ui_port: int = Field(default=8233, description="dev server UI")
+
+    max_concurrent_activities: int = Field(default=16, ge=1)
+    max_cached_workflows: int = Field(default=1000, ge=0)
+    worker_shutdown_grace_seconds: float = Field(default=30.0, ge=0)
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
