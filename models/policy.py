@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -44,6 +45,16 @@ class TenderTimings(BaseModel):
     quote_validity_months: int = Field(default=2, ge=1, le=24)
     quote_expiry_warning_days: int = Field(default=14, ge=0, le=120)
     holiday_state: str = Field(default="BY", pattern=r"^[A-Z]{2}$")
+    response_period: timedelta | None = Field(
+        default=None,
+        description="Exact response period instead of business days "
+        "(special agreements, pilots, demonstrations)",
+    )
+    reminder_after: list[timedelta] | None = Field(
+        default=None,
+        max_length=10,
+        description="Exact reminder offsets after sending, instead of business days",
+    )
 
 
 class PolicyDecision(BaseModel):
