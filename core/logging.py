@@ -15,13 +15,20 @@ from typing import Any
 import structlog
 from structlog.typing import EventDict, Processor
 from temporalio import activity, workflow
+from temporalio.runtime import (
+    LogForwardingConfig,
+    LoggingConfig,
+    Runtime,
+    TelemetryConfig,
+    TelemetryFilter,
+)
 
 from core.settings import Settings
 from models.workflow_io import workflow_id_for
 
 _TENDER_WORKFLOW_PREFIX = workflow_id_for("")
 _TEMPORAL_EXTRAS = ("temporal_workflow", "temporal_activity")
-_DROPPED_EXTRAS = ("color_message",)
+_DROPPED_EXTRAS = ("color_message", "temporal_log")
 _QUIET_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.WARNING}
 _UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
@@ -95,6 +102,21 @@ def configure_logging(settings: Settings, service: str) -> None:
     # The ids travel as fields (see _flatten_temporal_details), not in the text.
     workflow.logger.workflow_info_on_message = False
     activity.logger.activity_info_on_message = False
+
+
+def forward_temporal_core_logs() -> None:
+    """Send the SDK core's (Rust) warnings through stdlib logging as well.
+
+    Must run before the first Temporal client of the process is created.
+    """
+    forwarding = LogForwardingConfig(logger=logging.getLogger("temporalio.core"))
+    filter_ = TelemetryFilter(core_level="WARN", other_level="ERROR")
+    runtime = Runtime(
+        telemetry=TelemetryConfig(
+            logging=LoggingConfig(filter=filter_, forwarding=forwarding)
+        )
+    )
+    Runtime.set_default(runtime, error_if_already_set=True)
 
 
 def _wants_json(log_format: str) -> bool:
