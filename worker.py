@@ -64,8 +64,6 @@ def _activity_pool(size: int) -> ThreadPoolExecutor:
 
 async def serve(settings: Settings) -> int:
     """Run until a stop signal (exit 0) or a fatal worker error (exit 1)."""
-    if not settings.database_url:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.sqlalchemy_url)
     engine = make_engine(settings.sqlalchemy_url)
     client = await connect(settings)
