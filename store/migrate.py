@@ -33,7 +33,9 @@ def upgrade(url: str, revision: str = "head") -> None:
     if parsed.get_backend_name() == "sqlite":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(parsed), revision)
-    logger.info("read_model_migrated", backend=parsed.get_backend_name(), revision=revision)
+    logger.info(
+        "read_model_migrated", backend=parsed.get_backend_name(), revision=revision
+    )
 
 
 def main() -> None:

@@ -60,7 +60,9 @@ def upgrade() -> None:
         _json("timings"),
         _at("updated_at"),
         sa.Column("updated_by", **_str(200)),
-        sa.UniqueConstraint("organisation_id", "line_of_business", name="uq_policy_line"),
+        sa.UniqueConstraint(
+            "organisation_id", "line_of_business", name="uq_policy_line"
+        ),
     )
     _indexes("policy", "organisation_id")
     op.create_index(

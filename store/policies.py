@@ -1,0 +1,101 @@
+"""Processing-mode policies set by administrators, and their resolution."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from models.policy import PolicyDecision, PolicyValue, TenderTimings
+from store.tables import PolicyRecord
+
+PLATFORM_ORGANISATION = "*"
+FALLBACK_DECISION = PolicyDecision(policy=PolicyValue.BROKER_CHOICE)
+
+
+def upsert_policy(
+    session: Session,
+    *,
+    organisation_id: str,
+    line_of_business: str | None,
+    decision: PolicyDecision,
+    updated_by: str,
+) -> PolicyRecord:
+    """Set the policy of an organisation (line None: its default) and commit.
+
+    organisation_id "*" sets the platform default.
+    """
+    row = session.exec(
+        select(PolicyRecord).where(
+            PolicyRecord.organisation_id == organisation_id,
+            _line_is(line_of_business),
+        )
+    ).first()
+    if row is None:
+        row = PolicyRecord(
+            organisation_id=organisation_id, line_of_business=line_of_business
+        )
+    row.value = decision.policy.value
+    row.backoffice_email = decision.backoffice_email
+    row.timings = decision.timings.model_dump(mode="json")
+    row.updated_at = datetime.now(UTC)
+    row.updated_by = updated_by
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def list_policies(session: Session, organisation_id: str) -> list[PolicyRecord]:
+    """The organisation's rows, its default first, then by line of business."""
+    rows = session.exec(
+        select(PolicyRecord).where(PolicyRecord.organisation_id == organisation_id)
+    ).all()
+    return sorted(
+        rows, key=lambda r: (r.line_of_business is not None, r.line_of_business or "")
+    )
+
+
+def resolve_policy(
+    session: Session, organisation_id: str, line_of_business: str
+) -> PolicyDecision:
+    """Most specific row wins: the organisation's row for the line, the
+    organisation default, the platform's row for the line, the platform default;
+    without any, BROKER_CHOICE with default timings."""
+    rows = session.exec(
+        select(PolicyRecord).where(
+            col(PolicyRecord.organisation_id).in_(
+                [organisation_id, PLATFORM_ORGANISATION]
+            ),
+            or_(
+                col(PolicyRecord.line_of_business).is_(None),
+                PolicyRecord.line_of_business == line_of_business,
+            ),
+        )
+    ).all()
+    if not rows:
+        return FALLBACK_DECISION.model_copy(deep=True)
+
+    best = min(
+        rows,
+        key=lambda r: (
+            r.organisation_id == PLATFORM_ORGANISATION,
+            r.line_of_business is None,
+        ),
+    )
+    return to_decision(best)
+
+
+def to_decision(row: PolicyRecord) -> PolicyDecision:
+    return PolicyDecision(
+        policy=PolicyValue(row.value),
+        backoffice_email=row.backoffice_email,
+        timings=TenderTimings.model_validate(row.timings),
+    )
+
+
+def _line_is(line_of_business: str | None):
+    if line_of_business is None:
+        return col(PolicyRecord.line_of_business).is_(None)
+    return PolicyRecord.line_of_business == line_of_business
