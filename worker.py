@@ -41,7 +41,7 @@ def build_worker(
     Without ``activity_executor`` a thread pool is created that lives as long as the
     process; entrypoints pass their own so they can shut it down.
     """
-    activities = ReadModelActivities(engine)
+    activities = ReadModelActivities(engine, settings.public_base_url)
     slots = settings.max_concurrent_activities
     return Worker(
         client,
