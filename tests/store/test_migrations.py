@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
@@ -38,3 +43,23 @@ def test_upgrade_is_repeatable(fresh_database_url: str) -> None:
     finally:
         engine.dispose()
     assert {"tender", "insurer_request", "quote", "outbox", "policy"} <= tables
+
+
+def test_migrate_command_creates_the_sqlite_folder(tmp_path: Path) -> None:
+    data_dir = tmp_path / "nested" / "var"
+    environment = {**os.environ, "TENDER_DATA_DIR": str(data_dir)}
+    environment.pop("TENDER_DATABASE_URL", None)
+
+    subprocess.run(
+        [sys.executable, "-m", "store.migrate"],
+        env=environment,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+
+    engine = make_engine(f"sqlite:///{data_dir / 'tenders.db'}")
+    try:
+        assert _schema_diff(engine) == []
+    finally:
+        engine.dispose()
