@@ -26,7 +26,7 @@ from store.db import make_engine
 from store.migrate import upgrade
 from workflows.tender import TenderWorkflow
 
-log = structlog.get_logger(__name__)
+log = structlog.get_logger("worker")
 
 
 def build_worker(

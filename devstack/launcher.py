@@ -23,7 +23,7 @@ import httpx
 import structlog
 
 from core.settings import Settings
-from devstack.temporal import dev_server_command, wait_until_ready
+from devstack.temporal import dev_server_command, wait_until_ready, worker_is_polling
 from store.migrate import upgrade
 
 log = structlog.get_logger(__name__)
@@ -151,9 +151,16 @@ class Stack:
         upgrade(self.settings.sqlalchemy_url)
 
         grace = self.settings.worker_shutdown_grace_seconds
-        self._spawn("worker", [sys.executable, str(ROOT / "worker.py")], grace + 10)
+        worker = self._spawn(
+            "worker", [sys.executable, str(ROOT / "worker.py")], grace + 10
+        )
         self._spawn("api", api_command(), 15.0)
-        self._wait_for(self._api_answers, "the API did not answer on " + self.api_url)
+        self._wait_for(
+            lambda: self._worker_polls(worker.process.pid),
+            f"the worker did not poll task queue {self.settings.task_queue}",
+        )
+        self._wait_for(self._api_answers, f"the API did not answer on {self.api_url}")
+        self._check()
 
     def supervise(self) -> str | None:
         """Wait for a stop signal (None) or a child's death (what happened)."""
@@ -228,11 +235,19 @@ class Stack:
 
     def _wait_for(self, ready: Callable[[], bool], message: str) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-        while not ready():
+        while True:
             self._check()
+            if ready():
+                return
             if time.monotonic() > deadline:
                 raise StackFailed(message)
             time.sleep(POLL_SECONDS * 2)
+
+    def _worker_polls(self, pid: int) -> bool:
+        settings = self.settings
+        return worker_is_polling(
+            self.temporal_address, settings.temporal_namespace, settings.task_queue, pid
+        )
 
     def _api_answers(self) -> bool:
         try:

@@ -8,7 +8,12 @@ import sys
 import time
 from pathlib import Path
 
-from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import (
+    DescribeNamespaceRequest,
+    DescribeTaskQueueRequest,
+)
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.service import RPCError
@@ -94,3 +99,30 @@ async def _describe_namespace(address: str, namespace: str) -> None:
     await client.workflow_service.describe_namespace(
         DescribeNamespaceRequest(namespace=namespace)
     )
+
+
+def worker_is_polling(address: str, namespace: str, task_queue: str, pid: int) -> bool:
+    """True once the worker process ``pid`` polls ``task_queue`` for workflow tasks.
+
+    Matched on the SDK's default identity (``pid@host``): the server remembers
+    pollers of a previous run for a while.
+    """
+    try:
+        identities = asyncio.run(_poller_identities(address, namespace, task_queue))
+    except (RuntimeError, OSError, TimeoutError, RPCError):
+        return False
+    return any(identity.startswith(f"{pid}@") for identity in identities)
+
+
+async def _poller_identities(address: str, namespace: str, task_queue: str) -> list[str]:
+    client = await asyncio.wait_for(
+        Client.connect(address, namespace=namespace), timeout=5
+    )
+    response = await client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=namespace,
+            task_queue=TaskQueue(name=task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        )
+    )
+    return [poller.identity for poller in response.pollers]
