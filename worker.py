@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import weakref
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
 
@@ -38,17 +39,18 @@ def build_worker(
 ) -> Worker:
     """A worker for ``settings.task_queue``; tests pass settings with their own queue.
 
-    Without ``activity_executor`` a thread pool is created that lives as long as the
-    process; entrypoints pass their own so they can shut it down.
+    Without ``activity_executor`` the worker gets a thread pool of its own, shut
+    down once the worker is garbage; entrypoints pass theirs to control shutdown.
     """
     activities = ReadModelActivities(engine, settings.public_base_url)
     slots = settings.max_concurrent_activities
-    return Worker(
+    own_pool = None if activity_executor else _activity_pool(slots)
+    worker = Worker(
         client,
         task_queue=settings.task_queue,
         workflows=[TenderWorkflow],
         activities=[activities.project_tender, activities.resolve_policy],
-        activity_executor=activity_executor or _activity_pool(slots),
+        activity_executor=activity_executor or own_pool,
         max_concurrent_activities=slots,
         max_concurrent_local_activities=slots,
         max_cached_workflows=settings.max_cached_workflows,
@@ -56,6 +58,9 @@ def build_worker(
             seconds=settings.worker_shutdown_grace_seconds
         ),
     )
+    if own_pool is not None:
+        weakref.finalize(worker, own_pool.shutdown, wait=False)
+    return worker
 
 
 def _activity_pool(size: int) -> ThreadPoolExecutor:
