@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from api.middleware import RequestContextMiddleware, redact_access_log
 from api.problems import install_problem_handlers
@@ -66,6 +67,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     redact_access_log()
-    for module in (health, tenders, tender_actions, tender_threads, insurer, admin):
-        app.include_router(module.router)
+    routers = [m.router for m in (health, tenders, tender_actions, tender_threads,
+                                  insurer, admin)]  # fmt: skip
+    for router in routers:
+        app.include_router(router)
+    app.state.api_routes = [
+        route for router in routers for route in router.routes
+        if isinstance(route, APIRoute)
+    ]  # fmt: skip
     return app

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 import structlog
 from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session
+from temporalio.common import SearchAttributePair
 
 from api.access import TenderId, db, tender_detail, visible_tender
 from api.deps import (
@@ -138,14 +139,14 @@ async def create_tender(
         portal_base_url=settings.public_base_url,
         correlation_id=request.state.request_id,
     )
-    attributes = [
-        sa.TENDER_STATUS.value_set(status.value),
-        sa.LINE_OF_BUSINESS.value_set(line.value),
-        sa.BROKER_ORGANISATION.value_set(organisation_id),
-        sa.OPEN_REQUESTS.value_set(0),
+    attributes: list[SearchAttributePair] = [
+        SearchAttributePair(sa.TENDER_STATUS, status.value),
+        SearchAttributePair(sa.LINE_OF_BUSINESS, line.value),
+        SearchAttributePair(sa.BROKER_ORGANISATION, organisation_id),
+        SearchAttributePair(sa.OPEN_REQUESTS, 0),
     ]
     if mode is not None:
-        attributes.append(sa.PROCESSING_MODE.value_set(mode.value))
+        attributes.append(SearchAttributePair(sa.PROCESSING_MODE, mode.value))
     await temporal.start(
         start,
         search_attributes=attributes,
