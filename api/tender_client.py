@@ -52,6 +52,15 @@ _COMPLETED_UPDATE = "AcceptedUpdateCompletedWorkflow"
 _REFUSALS = frozenset(r.value for r in Refusal)
 _UNPROCESSABLE = frozenset({Refusal.MODE_NOT_ALLOWED.value})
 _SUMMARY_BYTES = 200
+_TRANSIENT = frozenset(
+    {
+        RPCStatusCode.UNAVAILABLE,
+        RPCStatusCode.DEADLINE_EXCEEDED,
+        RPCStatusCode.CANCELLED,
+        RPCStatusCode.RESOURCE_EXHAUSTED,
+        RPCStatusCode.UNKNOWN,
+    }
+)
 
 
 def temporal_unavailable() -> ProblemError:
@@ -219,7 +228,12 @@ class TenderClient:
             )
 
     def _raise_unavailable(self, operation: str, error: BaseException) -> None:
+        """503 for a server or worker that does not answer; other RPC errors
+        are faults of ours and surface as 500."""
         status = error.status.name if isinstance(error, RPCError) else None
+        if isinstance(error, RPCError) and error.status not in _TRANSIENT:
+            log.error("temporal_call_failed", operation=operation, rpc_status=status)
+            raise error
         log.warning(
             "temporal_unavailable",
             operation=operation,

@@ -28,6 +28,7 @@ async def test_health_and_docs_are_served(api: ApiStack) -> None:
     assert docs.status_code == 200
     assert schema["paths"]["/tenders"]["post"]["summary"]
     assert health.headers["x-request-id"]
+    assert (await api.http.get("/readyz")).json() == {"status": "ok"}
 
 
 async def test_unknown_route_is_a_not_found_problem(api: ApiStack) -> None:
@@ -123,5 +124,8 @@ async def test_unreachable_temporal_is_503(dev_server_env, database_url) -> None
             "/tenders", json=tender_form(), headers=broker(stack)
         )
 
+        ready = await stack.http.get("/readyz")
+
     assert_problem(response, 503, "temporal_unavailable")
     assert response.headers["retry-after"]
+    assert "temporal" in assert_problem(ready, 503, "not_ready")["detail"]
