@@ -142,3 +142,19 @@ async def test_list_filters_by_role_mode_and_assignment(api: ApiStack) -> None:
         backoffice_run["tender_id"]
     ]
     assert_problem(too_many, 422, "validation_error")
+
+
+@pytest.mark.parametrize("fresh_database_url", ["sqlite"], indirect=True)
+async def test_time_skipping_stack_serves_the_same_api(
+    time_skipping_api: ApiStack,
+) -> None:
+    stack = time_skipping_api
+    await set_policy(stack, "BACKOFFICE")
+
+    started = await start_tender(stack, broker(stack))
+    read = await stack.http.get(
+        f"/tenders/{started['tender_id']}", headers=broker(stack)
+    )
+
+    assert read.status_code == 200
+    assert read.json()["tender"]["status"] == "AWAITING_ASSIGNMENT"
