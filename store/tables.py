@@ -146,6 +146,12 @@ class OutboxRecord(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(sa_type=UtcDateTime, index=True)
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    webhook_status: str | None = Field(
+        default=None, max_length=20, description="None until delivered or gone"
+    )
+    webhook_attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    webhook_last_error: str | None = Field(default=None, sa_type=Text)
+    webhook_sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class PolicyRecord(SQLModel, table=True):
@@ -181,3 +187,4 @@ class PolicyRecord(SQLModel, table=True):
 STATUS_PENDING = "pending"
 STATUS_SENT = "sent"
 STATUS_FAILED = "failed"
+WEBHOOK_GONE = "gone"
