@@ -103,3 +103,16 @@ class ProjectionBatch(BaseModel):
 class PolicyQuery(BaseModel):
     organisation_id: str
     line_of_business: str
+
+
+class DeliverNotifications(BaseModel):
+    """Outbox rows of one tender step to send; rows already done are skipped."""
+
+    tender_id: str
+    notification_ids: list[str]
+
+
+class DeliveryResult(BaseModel):
+    sent: int = 0
+    skipped: int = Field(default=0, description="already done, or not in the outbox")
+    failed: int = Field(default=0, description="refused for good; not retried")
