@@ -30,5 +30,6 @@ class Refusal(StrEnum):
     QUOTE_NOT_RELEASED = "quote_not_released"
     NOTHING_TO_RELEASE = "nothing_to_release"
     NOTHING_TO_ANSWER = "nothing_to_answer"
+    NOTHING_TO_RESUBMIT = "nothing_to_resubmit"
     TOO_MANY_INSURERS = "too_many_insurers"
 

@@ -1,0 +1,134 @@
+"""A worker with the tender workflow and the real read-model activities, on its
+own task queue, against the time-skipping server and a fresh migrated database."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import pytest_asyncio
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.readmodel import ReadModelActivities
+from models.policy import PolicyDecision, PolicyValue, TenderTimings
+from models.workflow_io import TenderStart, TenderView
+from store import policies
+from store.db import make_engine
+from store.tables import OutboxRecord
+from tests.fixtures.api import register_search_attributes
+from tests.workflows.builders import BACKOFFICE_EMAIL, ORG, tender_start
+from workflows.tender import TenderWorkflow
+
+
+@dataclass
+class Harness:
+    env: WorkflowEnvironment
+    engine: Engine
+    task_queue: str
+
+    def set_policy(
+        self,
+        value: PolicyValue,
+        *,
+        backoffice_email: str | None = BACKOFFICE_EMAIL,
+        **timings: Any,
+    ) -> None:
+        decision = PolicyDecision(
+            policy=value,
+            backoffice_email=backoffice_email,
+            timings=TenderTimings(**timings),
+        )
+        with Session(self.engine) as session:
+            policies.upsert_policy(
+                session,
+                organisation_id=ORG,
+                line_of_business=None,
+                decision=decision,
+                updated_by="admin-test",
+            )
+
+    async def start(self, start: TenderStart | None = None) -> WorkflowHandle:
+        start = start or tender_start()
+        return await self.env.client.start_workflow(
+            TenderWorkflow.run,
+            args=[start, None],
+            id=f"tender-{start.tender_id}",
+            task_queue=self.task_queue,
+        )
+
+    async def update(
+        self, handle: WorkflowHandle, name: str, message: Any, *, key: str | None = None
+    ) -> TenderView:
+        return await handle.execute_update(
+            name, message, id=key, result_type=TenderView
+        )
+
+    async def view(self, handle: WorkflowHandle) -> TenderView:
+        return await handle.query("view", result_type=TenderView)
+
+    async def refusal(self, handle: WorkflowHandle, name: str, message: Any) -> str:
+        """Send an update that must be refused; return its code after checking
+        that it left no trace in the view or the history."""
+        before = await self.view(handle)
+        key = f"refused-{uuid.uuid4().hex}"
+        try:
+            await handle.execute_update(name, message, id=key, result_type=TenderView)
+        except WorkflowUpdateFailedError as error:
+            cause = error.cause
+            assert isinstance(cause, ApplicationError), cause
+            code = cause.type
+        else:
+            raise AssertionError(f"{name} was accepted")
+        assert (await self.view(handle)) == before
+        assert key not in await accepted_update_ids(handle)
+        return code or ""
+
+    def outbox(self, tender_id: str, kind: str | None = None) -> list[OutboxRecord]:
+        with Session(self.engine) as session:
+            query = select(OutboxRecord).where(OutboxRecord.tender_id == tender_id)
+            if kind is not None:
+                query = query.where(OutboxRecord.kind == kind)
+            return list(
+                session.exec(query.order_by(col(OutboxRecord.created_at))).all()
+            )
+
+
+async def accepted_update_ids(handle: WorkflowHandle) -> set[str]:
+    history = await handle.fetch_history()
+    accepted = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+    return {
+        e.workflow_execution_update_accepted_event_attributes.accepted_request.meta.update_id
+        for e in history.events
+        if e.event_type == accepted
+    }
+
+
+@pytest_asyncio.fixture
+async def harness(
+    time_skipping_env: WorkflowEnvironment, database_url: str
+) -> AsyncIterator[Harness]:
+    await register_search_attributes(time_skipping_env)
+    engine = make_engine(database_url)
+    activities = ReadModelActivities(engine, "https://app.example")
+    task_queue = f"tender-test-{uuid.uuid4().hex}"
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            async with Worker(
+                time_skipping_env.client,
+                task_queue=task_queue,
+                workflows=[TenderWorkflow],
+                activities=[activities.project_tender, activities.resolve_policy],
+                activity_executor=pool,
+            ):
+                yield Harness(time_skipping_env, engine, task_queue)
+    finally:
+        engine.dispose()
