@@ -3,10 +3,12 @@ own task queue, against the time-skipping server and a fresh migrated database."
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest_asyncio
@@ -20,7 +22,7 @@ from temporalio.worker import Worker
 
 from activities.readmodel import ReadModelActivities
 from models.policy import PolicyDecision, PolicyValue, TenderTimings
-from models.workflow_io import TenderStart, TenderView
+from models.workflow_io import TenderStart, TenderView, workflow_id_for
 from store import policies
 from store.db import make_engine
 from store.tables import OutboxRecord
@@ -57,13 +59,29 @@ class Harness:
             )
 
     async def start(self, start: TenderStart | None = None) -> WorkflowHandle:
+        """Start a tender; the handle follows the latest run (continue-as-new)."""
         start = start or tender_start()
-        return await self.env.client.start_workflow(
+        workflow_id = workflow_id_for(start.tender_id)
+        await self.env.client.start_workflow(
             TenderWorkflow.run,
             args=[start, None],
-            id=f"tender-{start.tender_id}",
+            id=workflow_id,
             task_queue=self.task_queue,
         )
+        return self.env.client.get_workflow_handle_for(TenderWorkflow.run, workflow_id)
+
+    async def sleep(self, duration: timedelta) -> None:
+        """Skip time on the server, then give the woken workflow a moment."""
+        await self.env.sleep(duration)
+
+    async def until(
+        self, handle: WorkflowHandle, check: Callable[[TenderView], bool]
+    ) -> TenderView:
+        """The view once `check` holds, polling for up to ten seconds."""
+        async with asyncio.timeout(10):
+            while not check(view := await self.view(handle)):
+                await asyncio.sleep(0.05)
+        return view
 
     async def update(
         self, handle: WorkflowHandle, name: str, message: Any, *, key: str | None = None
