@@ -22,12 +22,18 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
+from core.settings import Settings
+from core.tokens import issue_token
+from models.actors import Role
+from models.workflow_io import workflow_id_for
+from tests.api.builders import tender_form
 from workflows import search_attributes
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_SECONDS = 120
 SHUTDOWN_SECONDS = 90
 PROBE_STATUS = "DEVSTACK_PROBE"
+JWT_SECRET = "devstack-test-signing-key-of-enough-length"
 
 
 def _free_port() -> int:
@@ -117,6 +123,7 @@ def config(tmp_path: Path) -> StackConfig:
         TENDER_TEMPORAL_UI_PORT=str(ui_port),
         TENDER_API_PORT=str(api_port),
         TENDER_LOG_FORMAT="json",
+        TENDER_JWT_SECRET=JWT_SECRET,
         TENDER_WORKER_SHUTDOWN_GRACE_SECONDS="10",
     )
     return StackConfig(tmp_path / "var", temporal_port, api_port, env)
@@ -178,6 +185,39 @@ async def _probe_after_restart(address: str, workflow_id: str) -> tuple[str, lis
     return description.status, listed
 
 
+def _broker_headers() -> dict[str, str]:
+    settings = Settings(_env_file=None, jwt_secret=JWT_SECRET)
+    token = issue_token(settings, sub="devstack.broker", role=Role.BROKER, org="ds-org")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _start_tender(api_port: int) -> dict:
+    response = httpx.post(
+        f"http://127.0.0.1:{api_port}/tenders",
+        json=tender_form(),
+        headers={**_broker_headers(), "Idempotency-Key": str(uuid.uuid4())},
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _read_tender(api_port: int, tender_id: str) -> dict:
+    response = httpx.get(
+        f"http://127.0.0.1:{api_port}/tenders/{tender_id}",
+        headers=_broker_headers(),
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def _workflow_status(address: str, workflow_id: str) -> WorkflowExecutionStatus:
+    client = await Client.connect(address)
+    description = await client.get_workflow_handle(workflow_id).describe()
+    return description.status
+
+
 def test_stack_starts_stops_cleanly_and_keeps_its_data(config, launch):
     first = launch()
     first.wait_until_serving(config.api_port)
@@ -190,6 +230,7 @@ def test_stack_starts_stops_cleanly_and_keeps_its_data(config, launch):
 
     workflow_id = f"devstack-probe-{uuid.uuid4()}"
     asyncio.run(_start_probe(config.temporal_address, workflow_id))
+    tender = _start_tender(config.api_port)
 
     assert first.interrupt() == 0, first.output()
     _assert_gone(pids)
@@ -203,6 +244,16 @@ def test_stack_starts_stops_cleanly_and_keeps_its_data(config, launch):
     )
     assert status == WorkflowExecutionStatus.RUNNING
     assert listed == [workflow_id]
+
+    tender_id = tender["tender_id"]
+    detail = _read_tender(config.api_port, tender_id)
+    assert detail["tender"]["status"] == tender["status"]
+    assert detail["live"] is not None
+    tender_workflow = workflow_id_for(tender_id)
+    assert (
+        asyncio.run(_workflow_status(config.temporal_address, tender_workflow))
+        == WorkflowExecutionStatus.RUNNING
+    )
 
     second_pids = second.child_pids()
     assert second.interrupt() == 0, second.output()
