@@ -71,7 +71,13 @@ async def serve(settings: Settings) -> int:
     """Run until a stop signal (exit 0) or a fatal worker error (exit 1)."""
     upgrade(settings.sqlalchemy_url)
     engine = make_engine(settings.sqlalchemy_url)
-    client = await connect(settings)
+    try:
+        client = await connect(settings)
+    except RuntimeError as error:
+        log.error(
+            "temporal_unreachable", address=settings.temporal_address, error=str(error)
+        )
+        return 1
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

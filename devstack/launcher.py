@@ -231,7 +231,7 @@ class Stack:
         for child in self.children:
             code = child.process.poll()
             if code is not None:
-                raise StackFailed(f"{child.name} exited with code {code} during startup")
+                raise StackFailed(f"{child.name} exited with code {code} at startup")
 
     def _wait_for(self, ready: Callable[[], bool], message: str) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS

@@ -25,7 +25,7 @@ DB_FILENAME = "temporal.db"
 
 
 def cli_type(key: SearchAttributeKey) -> str:
-    """The type name the CLI and the operator API use, e.g. KEYWORD_LIST -> KeywordList."""
+    """The type name the CLI uses: KEYWORD_LIST -> KeywordList, DATETIME -> Datetime."""
     name = key.indexed_value_type.name
     return "".join(part.capitalize() for part in name.split("_"))
 
@@ -114,7 +114,9 @@ def worker_is_polling(address: str, namespace: str, task_queue: str, pid: int) -
     return any(identity.startswith(f"{pid}@") for identity in identities)
 
 
-async def _poller_identities(address: str, namespace: str, task_queue: str) -> list[str]:
+async def _poller_identities(
+    address: str, namespace: str, task_queue: str
+) -> list[str]:
     client = await asyncio.wait_for(
         Client.connect(address, namespace=namespace), timeout=5
     )

@@ -71,9 +71,7 @@ def test_servers_have_healthchecks(services):
 
 
 def test_jobs_run_in_order(services):
-    assert _conditions(services["temporal-schema"]) == {
-        "postgresql": "service_healthy"
-    }
+    assert _conditions(services["temporal-schema"]) == {"postgresql": "service_healthy"}
     assert _conditions(services["temporal"]) == {
         "temporal-schema": "service_completed_successfully"
     }
