@@ -2,4 +2,5 @@ pytest_plugins = [
     "tests.fixtures.temporal",
     "tests.fixtures.database",
     "tests.fixtures.api",
+    "tests.fixtures.smtp",
 ]
