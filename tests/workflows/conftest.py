@@ -58,7 +58,9 @@ class Harness:
                 updated_by="admin-test",
             )
 
-    async def start(self, start: TenderStart | None = None) -> WorkflowHandle:
+    async def start(
+        self, start: TenderStart | None = None, **options: Any
+    ) -> WorkflowHandle:
         """Start a tender; the handle follows the latest run (continue-as-new)."""
         start = start or tender_start()
         workflow_id = workflow_id_for(start.tender_id)
@@ -67,6 +69,7 @@ class Harness:
             args=[start, None],
             id=workflow_id,
             task_queue=self.task_queue,
+            **options,
         )
         return self.env.client.get_workflow_handle_for(TenderWorkflow.run, workflow_id)
 
@@ -109,6 +112,19 @@ class Harness:
         assert (await self.view(handle)) == before
         assert key not in await accepted_update_ids(handle)
         return code or ""
+
+    async def refusal_code(
+        self, handle: WorkflowHandle, name: str, message: Any
+    ) -> str:
+        """The code of an update that must be refused, with no UpdateAccepted."""
+        key = f"refused-{uuid.uuid4().hex}"
+        try:
+            await handle.execute_update(name, message, id=key, result_type=TenderView)
+        except WorkflowUpdateFailedError as error:
+            assert isinstance(error.cause, ApplicationError), error.cause
+            assert key not in await accepted_update_ids(handle)
+            return error.cause.type or ""
+        raise AssertionError(f"{name} was accepted")
 
     def outbox(self, tender_id: str, kind: str | None = None) -> list[OutboxRecord]:
         with Session(self.engine) as session:
