@@ -60,22 +60,21 @@ async def test_each_notification_is_one_signed_event_with_ids_only(
     assert "@" not in request.body.decode()
 
 
-async def test_a_signature_made_with_another_secret_does_not_verify(
+async def test_another_secret_or_a_changed_body_does_not_verify(
     engine: Engine, webhook_receiver: WebhookReceiver
 ) -> None:
     job = builders.seed(engine)
+    secret = builders.webhook_secret()
 
-    await _deliver(engine, _settings(webhook_receiver.url), job)
+    await _deliver(engine, _settings(webhook_receiver.url, secret), job)
 
     request = webhook_receiver.requests[0]
     with pytest.raises(WebhookVerificationError):
         Webhook(builders.webhook_secret()).verify(request.body, request.headers)
-    tampered = json.loads(request.body)
-    tampered["data"]["tender_id"] = "t-other"
+    changed = json.loads(request.body)
+    changed["data"]["tender_id"] = "t-other"
     with pytest.raises(WebhookVerificationError):
-        Webhook(builders.webhook_secret()).verify(
-            json.dumps(tampered), request.headers
-        )
+        Webhook(secret).verify(json.dumps(changed), request.headers)
 
 
 async def test_delivered_events_are_marked_and_not_posted_again(
