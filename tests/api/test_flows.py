@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.api.builders import (
@@ -208,3 +210,67 @@ async def test_insurer_question_and_answer_share_a_thread(api: ApiStack) -> None
         "Gibt es eine Absauganlage?",
         "Ja, seit 2021.",
     ]
+
+
+@pytest.mark.parametrize("fresh_database_url", ["sqlite"], indirect=True)
+async def test_broker_and_backoffice_talk_apart_from_insurer_threads(
+    api: ApiStack,
+) -> None:
+    await set_policy(api, "BACKOFFICE")
+    tender_id = (await start_tender(api, broker(api)))["tender_id"]
+    base = f"/tenders/{tender_id}"
+    agent = backoffice(api)
+    claim_key = {"Idempotency-Key": "claim-once"}
+    await api.http.post(f"{base}/claim", headers={**agent, **claim_key})
+    replayed = await api.http.post(f"{base}/claim", headers={**agent, **claim_key})
+    added = await api.http.post(
+        f"{base}/insurers", json={"insurers": [invite("allsafe")]}, headers=agent
+    )
+    request_id = request_ids(added.json())["allsafe"]
+
+    to_backoffice = await api.http.post(
+        f"{base}/messages", json={"text": "Bitte bis Freitag."}, headers=broker(api)
+    )
+    to_insurer = await api.http.post(
+        f"{base}/messages",
+        json={"text": "Unterlagen anbei.", "request_id": request_id},
+        headers=agent,
+    )
+    seen_by_broker = await api.http.get(f"{base}/messages", headers=broker(api))
+    seen_by_agent = await api.http.get(f"{base}/messages", headers=agent)
+
+    assert replayed.status_code == 200, replayed.text
+    assert to_backoffice.status_code == 201, to_backoffice.text
+    assert to_insurer.status_code == 201, to_insurer.text
+    assert [m["text"] for m in seen_by_broker.json()] == ["Bitte bis Freitag."]
+    assert len(seen_by_agent.json()) == 2
+
+
+@pytest.mark.parametrize("fresh_database_url", ["sqlite"], indirect=True)
+async def test_opened_link_and_cancellation_reach_the_insurer(api: ApiStack) -> None:
+    await set_policy(api, "SELF_SERVICE")
+    tender_id = (await start_tender(api, broker(api)))["tender_id"]
+    added = await api.http.post(
+        f"/tenders/{tender_id}/insurers",
+        json={"insurers": [invite("allsafe")]},
+        headers=broker(api),
+    )
+    request_id = request_ids(added.json())["allsafe"]
+    token = access_tokens(api, tender_id)[request_id]
+
+    await api.http.get(f"/insurer/access/{token}")
+    async with asyncio.timeout(10):
+        while (
+            await api.http.get(f"/insurer/requests/{request_id}", headers=bearer(token))
+        ).json()["status"] != "OPENED":
+            await asyncio.sleep(0.05)
+    cancelled = await api.http.post(
+        f"/tenders/{tender_id}/cancel",
+        json={"reason": "Kunde hat anderweitig gedeckt"},
+        headers=broker(api),
+    )
+    after = await api.http.get(f"/insurer/access/{token}")
+
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["tender"]["status"] == "CANCELLED"
+    assert after.json()["status"] == "WITHDRAWN"

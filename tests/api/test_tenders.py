@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -158,3 +160,27 @@ async def test_time_skipping_stack_serves_the_same_api(
 
     assert read.status_code == 200
     assert read.json()["tender"]["status"] == "AWAITING_ASSIGNMENT"
+
+
+@pytest.mark.parametrize("fresh_database_url", ["sqlite"], indirect=True)
+async def test_unclaimed_tender_escalates_after_skipped_business_days(
+    time_skipping_api: ApiStack,
+) -> None:
+    stack = time_skipping_api
+    await set_policy(stack, "BACKOFFICE", backoffice_email="bo@pool.example")
+    tender_id = (await start_tender(stack, broker(stack)))["tender_id"]
+
+    await stack.env.sleep(timedelta(days=5))
+
+    async with asyncio.timeout(10):
+        while True:
+            audit = await stack.http.get(
+                f"/tenders/{tender_id}/audit", headers=backoffice(stack)
+            )
+            if "unclaimed_escalated" in {e["action"] for e in audit.json()}:
+                break
+            await asyncio.sleep(0.1)
+    emails = await stack.http.get(
+        f"/tenders/{tender_id}/emails", headers=backoffice(stack)
+    )
+    assert "tender_unclaimed" in {e["kind"] for e in emails.json()}
