@@ -98,7 +98,8 @@ class Settings(BaseSettings):
         if not secret.startswith("whsec_"):
             raise ValueError('TENDER_WEBHOOK_SECRET must look like "whsec_<base64>"')
         try:
-            key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+            body = secret.removeprefix("whsec_")
+            key = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
         except binascii.Error as error:
             raise ValueError("TENDER_WEBHOOK_SECRET is not valid base64") from error
         if len(key) < 24:
