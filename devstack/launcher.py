@@ -31,6 +31,7 @@ log = structlog.get_logger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT_SECONDS = 90.0
 POLL_SECONDS = 0.2
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 _PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
 
@@ -60,12 +61,20 @@ class Child:
         return self.process.poll() is None
 
 
+def catches_mail(settings: Settings) -> bool:
+    """Without a real relay configured, mail goes to the catcher (data_dir/mail)."""
+    return settings.smtp_host in LOCAL_HOSTS and not settings.smtp_username
+
+
 def ports(settings: Settings) -> list[Port]:
-    return [
+    taken = [
         Port(settings.temporal_port, "Temporal frontend", "TENDER_TEMPORAL_PORT"),
         Port(settings.temporal_ui_port, "Temporal UI", "TENDER_TEMPORAL_UI_PORT"),
         Port(settings.api_port, "API", "TENDER_API_PORT"),
     ]
+    if catches_mail(settings):
+        taken.append(Port(settings.smtp_port, "mail catcher", "TENDER_SMTP_PORT"))
+    return taken
 
 
 def busy_ports(settings: Settings) -> list[Port]:
@@ -149,6 +158,13 @@ class Stack:
 
         self._check()
         upgrade(self.settings.sqlalchemy_url)
+
+        if catches_mail(self.settings):
+            self._spawn("mailcatcher", [sys.executable, "-m", "core.mailcatcher"], 10.0)
+            self._wait_for(
+                lambda: not _port_free(self.settings.smtp_port),
+                f"the mail catcher did not listen on port {self.settings.smtp_port}",
+            )
 
         grace = self.settings.worker_shutdown_grace_seconds
         worker = self._spawn(

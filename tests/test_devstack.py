@@ -122,6 +122,7 @@ def config(tmp_path: Path) -> StackConfig:
         TENDER_TEMPORAL_PORT=str(temporal_port),
         TENDER_TEMPORAL_UI_PORT=str(ui_port),
         TENDER_API_PORT=str(api_port),
+        TENDER_SMTP_PORT=str(_free_port()),
         TENDER_LOG_FORMAT="json",
         TENDER_JWT_SECRET=JWT_SECRET,
         TENDER_WORKER_SHUTDOWN_GRACE_SECONDS="10",
@@ -222,7 +223,7 @@ def test_stack_starts_stops_cleanly_and_keeps_its_data(config, launch):
     first = launch()
     first.wait_until_serving(config.api_port)
     pids = first.child_pids()
-    assert set(pids) == {"temporal", "worker", "api"}
+    assert set(pids) == {"temporal", "mailcatcher", "worker", "api"}
 
     registered = asyncio.run(_registered_search_attributes(config.temporal_address))
     for key in search_attributes.ALL:
