@@ -4,10 +4,11 @@ own task queue, against the time-skipping server and a fresh migrated database."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlmodel import Session, col, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -36,6 +38,7 @@ class Harness:
     env: WorkflowEnvironment
     engine: Engine
     task_queue: str
+    started: list[str] = field(default_factory=list)
 
     def set_policy(
         self,
@@ -71,7 +74,16 @@ class Harness:
             task_queue=self.task_queue,
             **options,
         )
+        self.started.append(workflow_id)
         return self.env.client.get_workflow_handle_for(TenderWorkflow.run, workflow_id)
+
+    async def stop_open_tenders(self) -> None:
+        """Terminate what a test left running: the shared server skips time
+        only while no workflow task waits, and no worker polls this queue later."""
+        for workflow_id in self.started:
+            handle = self.env.client.get_workflow_handle(workflow_id)
+            with contextlib.suppress(RPCError):
+                await handle.terminate("test finished")
 
     async def sleep(self, duration: timedelta) -> None:
         """Skip time on the server, then give the woken workflow a moment."""
@@ -163,6 +175,8 @@ async def harness(
                 activities=[activities.project_tender, activities.resolve_policy],
                 activity_executor=pool,
             ):
-                yield Harness(time_skipping_env, engine, task_queue)
+                harness = Harness(time_skipping_env, engine, task_queue)
+                yield harness
+                await harness.stop_open_tenders()
     finally:
         engine.dispose()
