@@ -1,0 +1,161 @@
+"""Cancelling, repeated messages, the opened signal and continue-as-new."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+from temporalio.api.enums.v1 import EventType
+
+from models.insurer import RequestStatus
+from models.policy import PolicyValue
+from models.workflow_io import (
+    AddInsurers,
+    CancelTender,
+    PostMessage,
+    RequestOpened,
+    SubmitQuote,
+    TenderStatus,
+)
+from store.tables import AuditEventRecord
+from tests.workflows.builders import (
+    BROKER,
+    BROKER_EMAIL,
+    insurer,
+    invite,
+    quote,
+    tender_start,
+)
+from tests.workflows.conftest import Harness
+
+
+async def test_cancel_withdraws_open_requests_and_tells_everyone(
+    harness: Harness,
+) -> None:
+    harness.set_policy(PolicyValue.SELF_SERVICE)
+    handle = await harness.start()
+    view = await harness.update(
+        handle,
+        "add_insurers",
+        AddInsurers(actor=BROKER, insurers=[invite("alpina"), invite("hanse")]),
+    )
+    alpina, hanse = view.requests
+    await harness.update(
+        handle,
+        "submit_quote",
+        SubmitQuote(
+            actor=insurer("alpina"), request_id=alpina.request_id, quote=quote()
+        ),
+    )
+
+    await harness.update(
+        handle,
+        "cancel",
+        CancelTender(actor=BROKER, reason="Risiko anderweitig gedeckt"),
+    )
+    result = await handle.result()
+
+    assert result.status is TenderStatus.CANCELLED
+    assert result.cancel_reason == "Risiko anderweitig gedeckt"
+    assert [r.status for r in result.requests] == [
+        RequestStatus.QUOTED,
+        RequestStatus.WITHDRAWN,
+    ]
+    sent = {(n.kind, n.recipient_email) for n in harness.outbox(result.tender_id)}
+    assert ("request_withdrawn", "underwriting@hanse.example") in sent
+    assert ("tender_cancelled", "underwriting@alpina.example") in sent
+    assert ("tender_cancelled", BROKER_EMAIL) in sent
+
+
+async def test_repeated_update_id_is_applied_once(harness: Harness) -> None:
+    harness.set_policy(PolicyValue.SELF_SERVICE)
+    handle = await harness.start()
+    add = AddInsurers(actor=BROKER, insurers=[invite("alpina")])
+
+    first = await harness.update(handle, "add_insurers", add, key="idem-add-1")
+    again = await harness.update(handle, "add_insurers", add, key="idem-add-1")
+
+    assert again.requests == first.requests
+    assert again.version == first.version
+    assert len(harness.outbox(first.tender_id, "insurer_invitation")) == 1
+
+
+async def test_opened_signal_marks_the_request_once(harness: Harness) -> None:
+    harness.set_policy(PolicyValue.SELF_SERVICE)
+    handle = await harness.start()
+    view = await harness.update(
+        handle, "add_insurers", AddInsurers(actor=BROKER, insurers=[invite("alpina")])
+    )
+    request_id = view.requests[0].request_id
+    opened = RequestOpened(request_id=request_id, key=f"opened-{request_id}")
+
+    await handle.signal("request_opened", opened)
+    await handle.signal("request_opened", opened)
+    await handle.signal(
+        "request_opened", RequestOpened(request_id="no-such-request", key="x")
+    )
+    view = await harness.until(
+        handle, lambda v: v.requests[0].status is RequestStatus.OPENED
+    )
+    await harness.update(
+        handle,
+        "post_message",
+        PostMessage(actor=insurer("alpina"), request_id=request_id, text="Frage?"),
+    )
+
+    with Session(harness.engine) as session:
+        actions = session.exec(
+            select(AuditEventRecord.action).where(
+                AuditEventRecord.tender_id == view.tender_id
+            )
+        ).all()
+    assert actions.count("request_opened") == 1
+    after = await harness.view(handle)
+    assert after.requests[0].status_before_clarification is RequestStatus.OPENED
+
+
+async def test_continue_as_new_keeps_requests_quotes_keys_and_deadlines(
+    harness: Harness,
+) -> None:
+    harness.set_policy(PolicyValue.SELF_SERVICE)
+    handle = await harness.start(tender_start(max_history_events=40))
+    add = AddInsurers(actor=BROKER, insurers=[invite("alpina"), invite("hanse")])
+    view = await harness.update(handle, "add_insurers", add, key="can-add")
+    alpina, hanse = view.requests
+    await harness.update(
+        handle,
+        "submit_quote",
+        SubmitQuote(
+            actor=insurer("alpina"), request_id=alpina.request_id, quote=quote()
+        ),
+    )
+    for n in range(8):
+        await harness.update(
+            handle,
+            "post_message",
+            PostMessage(actor=BROKER, request_id=hanse.request_id, text=f"Hinweis {n}"),
+        )
+    before = await harness.view(handle)
+
+    history = await handle.fetch_history()
+    started = history.events[0].workflow_execution_started_event_attributes
+    assert started.continued_execution_run_id, "the tender did not continue as new"
+    assert history.events[0].event_type == (
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED
+    )
+
+    replayed = await harness.update(handle, "add_insurers", add, key="can-add")
+    assert replayed.requests == before.requests
+    assert replayed.version == before.version
+    assert before.requests[1].deadline == hanse.deadline
+    assert before.requests[1].reminder_due == hanse.reminder_due
+    assert before.quotes[0].request_id == alpina.request_id
+    assert before.messages_count == 8
+
+    await harness.sleep(hanse.deadline - await harness.env.get_current_time())
+    await harness.sleep(timedelta(hours=1))
+    view = await harness.until(
+        handle, lambda v: v.requests[1].status is RequestStatus.LAPSED
+    )
+    assert view.status is TenderStatus.BROKER_ACTION_REQUIRED
+    assert len(harness.outbox(view.tender_id, "insurer_invitation")) == 2
