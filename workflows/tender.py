@@ -7,7 +7,6 @@ durable timer for the earliest due moment), projection and continue-as-new.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -16,9 +15,10 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
-from workflows import agenda, checks, projection, steps
+from workflows import agenda, checks, projection, steps, threads
 from workflows.case import TenderCase
 from workflows.state import TenderState
+from workflows.timer import DueTimer
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  pydantic loads it lazily for EmailStr
@@ -62,8 +62,7 @@ class TenderWorkflow:
         state = carried or TenderState(submitted_at=workflow.now())
         self._case = TenderCase(start, state)
         self._projected_version = state.version
-        self._timer: asyncio.Task[None] | None = None
-        self._timer_due: agenda.Due | None = None
+        self._timer = DueTimer()
         self._details = ""
 
     @property
@@ -94,11 +93,11 @@ class TenderWorkflow:
             )
 
         while not self._state.closed:
-            self._arm_timer()
+            self._timer.arm(agenda.next_due(self._case))
             await workflow.wait_condition(
-                lambda: bool(self._case.pending) or self._due()
+                lambda: bool(self._case.pending) or self._timer.fired()
             )
-            if self._due():
+            if self._timer.fired():
                 self._run_due()
             if self._case.pending:
                 await self._project()
@@ -113,7 +112,7 @@ class TenderWorkflow:
                 )
                 workflow.continue_as_new(args=[start, self._state])
 
-        self._cancel_timer()
+        self._timer.cancel()
         await self._settle_handlers()
         workflow.logger.info(
             "tender_closed",
@@ -165,7 +164,7 @@ class TenderWorkflow:
 
     @workflow.update(name="post_message")
     async def post_message(self, msg: PostMessage) -> TenderView:
-        return await self._apply(checks.post_message, steps.post_message, msg)
+        return await self._apply(checks.post_message, threads.post_message, msg)
 
     @post_message.validator
     def _validate_post_message(self, msg: PostMessage) -> None:
@@ -284,39 +283,9 @@ class TenderWorkflow:
             self._details = details
             workflow.set_current_details(details)
 
-    def _arm_timer(self) -> None:
-        due = agenda.next_due(self._case)
-        same = (
-            due is not None
-            and self._timer_due is not None
-            and (due.at == self._timer_due.at)
-        )
-        if same and (self._timer is None or not self._timer.done()):
-            return
-        self._cancel_timer()
-        self._timer_due = due
-        if due is None:
-            return
-        delay = due.at - workflow.now()
-        if delay > timedelta(0):
-            self._timer = asyncio.create_task(workflow.sleep(delay, summary=due.label))
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None and not self._timer.done():
-            self._timer.cancel()
-        self._timer = None
-        self._timer_due = None
-
-    def _due(self) -> bool:
-        if self._timer_due is None:
-            return False
-        return self._timer_due.at <= workflow.now() or bool(
-            self._timer and self._timer.done()
-        )
-
     def _run_due(self) -> None:
         now = workflow.now()
-        self._cancel_timer()
+        self._timer.cancel()
         if agenda.apply_due(self._case, now):
             self._case.commit(now)
 
