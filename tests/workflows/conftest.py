@@ -163,19 +163,36 @@ async def harness(
     time_skipping_env: WorkflowEnvironment, database_url: str
 ) -> AsyncIterator[Harness]:
     await register_search_attributes(time_skipping_env)
+    async with _running(time_skipping_env, database_url) as harness:
+        yield harness
+
+
+@pytest_asyncio.fixture
+async def dev_harness(
+    dev_server_env: WorkflowEnvironment, database_url: str
+) -> AsyncIterator[Harness]:
+    """On the dev server: real visibility and search attributes, real time."""
+    async with _running(dev_server_env, database_url) as harness:
+        yield harness
+
+
+@contextlib.asynccontextmanager
+async def _running(
+    env: WorkflowEnvironment, database_url: str
+) -> AsyncIterator[Harness]:
     engine = make_engine(database_url)
     activities = ReadModelActivities(engine, "https://app.example")
     task_queue = f"tender-test-{uuid.uuid4().hex}"
     try:
         with ThreadPoolExecutor(max_workers=4) as pool:
             async with Worker(
-                time_skipping_env.client,
+                env.client,
                 task_queue=task_queue,
                 workflows=[TenderWorkflow],
                 activities=[activities.project_tender, activities.resolve_policy],
                 activity_executor=pool,
             ):
-                harness = Harness(time_skipping_env, engine, task_queue)
+                harness = Harness(env, engine, task_queue)
                 yield harness
                 await harness.stop_open_tenders()
     finally:
