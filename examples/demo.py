@@ -81,7 +81,7 @@ class Demo:
             f"/admin/policies/{ORGANISATION}",
             self.admin,
             json={
-                "policy": self.mode,
+                "value": self.mode,
                 "backoffice_email": "backoffice@wendl-partner.example",
                 "timings": {"response_period": "PT10M", "reminder_after": [REMINDER_AFTER]},
             },
