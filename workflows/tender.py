@@ -102,15 +102,7 @@ class TenderWorkflow:
             if self._case.pending:
                 await self._project()
             if not self._state.closed and self._history_is_long():
-                await self._settle_handlers()
-                workflow.logger.info(
-                    "tender_continued_as_new",
-                    extra={
-                        "tender_id": start.tender_id,
-                        "version": self._state.version,
-                    },
-                )
-                workflow.continue_as_new(args=[start, self._state])
+                await self._continue_as_new()
 
         self._timer.cancel()
         await self._settle_handlers()
@@ -288,6 +280,18 @@ class TenderWorkflow:
         self._timer.cancel()
         if agenda.apply_due(self._case, now):
             self._case.commit(now)
+
+    async def _continue_as_new(self) -> None:
+        """Carry the whole state into a fresh run, unless a handler closed the
+        tender while the last steps were projected."""
+        await self._settle_handlers()
+        if self._state.closed:
+            return
+        workflow.logger.info(
+            "tender_continued_as_new",
+            extra={"tender_id": self._case.tender_id, "version": self._state.version},
+        )
+        workflow.continue_as_new(args=[self._case.start, self._state])
 
     def _history_is_long(self) -> bool:
         info = workflow.info()
