@@ -59,6 +59,10 @@ Step = Callable[[TenderCase, M, Any], None]
 class TenderWorkflow:
     @workflow.init
     def __init__(self, start: TenderStart, carried: TenderState | None = None) -> None:
+        if not isinstance(start, TenderStart):
+            # A start with only the first argument arrives untyped: the SDK
+            # applies type hints only when every declared argument is sent.
+            start = TenderStart.model_validate(start)
         state = carried or TenderState(submitted_at=workflow.now())
         self._case = TenderCase(start, state)
         self._projected_version = state.version
@@ -73,6 +77,7 @@ class TenderWorkflow:
     async def run(
         self, start: TenderStart, carried: TenderState | None = None
     ) -> TenderView:
+        start = self._case.start
         if self._state.policy is None:
             decision = await workflow.execute_local_activity(
                 "resolve_policy",

@@ -16,6 +16,7 @@ from models.workflow_io import (
     RequestOpened,
     SubmitQuote,
     TenderStatus,
+    workflow_id_for,
 )
 from store.tables import AuditEventRecord
 from tests.workflows.builders import (
@@ -159,3 +160,25 @@ async def test_continue_as_new_keeps_requests_quotes_keys_and_deadlines(
     )
     assert view.status is TenderStatus.BROKER_ACTION_REQUIRED
     assert len(harness.outbox(view.tender_id, "insurer_invitation")) == 2
+
+
+async def test_tender_started_with_only_its_start_argument_runs(
+    harness: Harness,
+) -> None:
+    harness.set_policy(PolicyValue.SELF_SERVICE)
+    start = tender_start()
+    await harness.env.client.start_workflow(
+        "tender",
+        start,
+        id=workflow_id_for(start.tender_id),
+        task_queue=harness.task_queue,
+    )
+    harness.started.append(workflow_id_for(start.tender_id))
+    handle = harness.env.client.get_workflow_handle(workflow_id_for(start.tender_id))
+
+    view = await harness.update(
+        handle, "add_insurers", AddInsurers(actor=BROKER, insurers=[invite("alpina")])
+    )
+
+    assert view.tender_id == start.tender_id
+    assert view.status is TenderStatus.TENDERING
