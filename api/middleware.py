@@ -12,7 +12,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import internal_error
+from api.problems import internal_error, plain_stack
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,100}$")
@@ -52,7 +52,7 @@ class RequestContextMiddleware:
                     method=scope.get("method"),
                     route=_route_template(scope),
                     error_type=type(error).__name__,
-                    exc_info=error,
+                    stack=plain_stack(error),
                 )
                 if started:
                     raise

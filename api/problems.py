@@ -6,6 +6,7 @@ is a URN built from it. Responses never contain exception text or tracebacks.
 
 from __future__ import annotations
 
+import traceback
 from http import HTTPStatus
 from typing import Any
 
@@ -186,8 +187,15 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.error("request_failed", error_type=type(exc).__name__, exc_info=exc)
+    log.error("request_failed", error_type=type(exc).__name__, stack=plain_stack(exc))
     return internal_error(request)
+
+
+def plain_stack(error: BaseException) -> str:
+    """Where it failed: frames and the exception type, without local variables or
+    the message, either of which may carry tokens, names or SQL parameters."""
+    frames = traceback.extract_tb(error.__traceback__, limit=-30)
+    return "".join(frames.format()) + type(error).__qualname__
 
 
 def internal_error(request: Request) -> JSONResponse:
