@@ -121,9 +121,7 @@ class TenderClient:
             async with asyncio.timeout(self._deadline):
                 await self.client.start_workflow(
                     WORKFLOW_NAME,
-                    # run(start, carried): the worker applies the parameter types
-                    # only when it receives as many arguments as run declares.
-                    args=[start, None],
+                    start,
                     id=workflow_id_for(start.tender_id),
                     task_queue=self.settings.task_queue,
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
