@@ -1,4 +1,4 @@
-"""Worker process: runs tender workflows and the read-model activities.
+"""Worker process: runs tender workflows, the read-model and delivery activities.
 
 ``python worker.py`` migrates the read model, polls ``settings.task_queue`` and, on
 SIGINT or SIGTERM, stops polling, lets in-flight activities finish within
@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.delivery import DeliveryActivities
 from activities.readmodel import ReadModelActivities
 from core.logging import configure_logging, forward_temporal_core_logs
 from core.settings import Settings, get_settings
@@ -42,14 +43,19 @@ def build_worker(
     Without ``activity_executor`` the worker gets a thread pool of its own, shut
     down once the worker is garbage; entrypoints pass theirs to control shutdown.
     """
-    activities = ReadModelActivities(engine, settings.public_base_url)
+    read_model = ReadModelActivities(engine, settings.public_base_url)
+    delivery = DeliveryActivities(engine, settings)
     slots = settings.max_concurrent_activities
     own_pool = None if activity_executor else _activity_pool(slots)
     worker = Worker(
         client,
         task_queue=settings.task_queue,
         workflows=[TenderWorkflow],
-        activities=[activities.project_tender, activities.resolve_policy],
+        activities=[
+            read_model.project_tender,
+            read_model.resolve_policy,
+            delivery.deliver_notices,
+        ],
         activity_executor=activity_executor or own_pool,
         max_concurrent_activities=slots,
         max_concurrent_local_activities=slots,

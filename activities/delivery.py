@@ -1,9 +1,9 @@
 """Delivery activities: send the outbox rows of a tender step.
 
 `deliver_notifications` sends the e-mails, `deliver_webhooks` posts the signed
-events to the broker platform. Two activities, because the two receivers fail
-independently: an SMTP outage must not hold back the webhooks or the other way
-round, and each keeps its own attempts in its own retry policy.
+events to the broker platform, and `deliver_notices`, which tender workflows
+call, runs both. The two receivers fail independently: each row keeps its own
+delivery state per channel, so a retry repeats only what is missing.
 
 Both are async (network I/O) and write the outbox in the worker's thread pool,
 each row in its own short transaction right after its delivery. A row already
@@ -17,7 +17,7 @@ recorded and not raised. Logs carry ids and status codes only.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -115,6 +115,26 @@ class DeliveryActivities:
             raise _retry(WEBHOOK_DEFERRED, job, deferred)
         return result
 
+    @activity.defn(name="deliver_notices")
+    async def deliver_notices(self, job: DeliverNotifications) -> DeliveryResult:
+        """Both channels in one activity, so a tender step costs one activity in
+        its history. Each channel tries every row before a deferral is raised,
+        so an SMTP outage does not hold back the webhooks or the other way round.
+        """
+        outcomes = [
+            await _settled(self.deliver_notifications(job)),
+            await _settled(self.deliver_webhooks(job)),
+        ]
+        deferrals = [o for o in outcomes if isinstance(o, ApplicationError)]
+        if deferrals:
+            raise deferrals[0]
+        mail, webhooks = outcomes
+        return DeliveryResult(
+            sent=mail.sent + webhooks.sent,
+            skipped=mail.skipped,
+            failed=mail.failed + webhooks.failed,
+        )
+
     async def _send_mail(
         self, transport: MailTransport, row: OutboxRecord
     ) -> MailError | None:
@@ -197,6 +217,15 @@ class DeliveryActivities:
             deferred=deferred,
         )
         return result
+
+
+async def _settled(
+    delivery: Awaitable[DeliveryResult],
+) -> DeliveryResult | ApplicationError:
+    try:
+        return await delivery
+    except ApplicationError as deferred:
+        return deferred
 
 
 def _count(job: DeliverNotifications) -> int:

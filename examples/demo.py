@@ -178,7 +178,7 @@ class Demo:
 
     def _request_of(self, insurer_id: str, tender_id: str) -> str:
         listed = self.call("GET", "/insurer/requests", self.insurer[insurer_id])
-        for item in listed["items"]:
+        for item in listed:
             if item["tender_id"] == tender_id:
                 return item["request_id"]
         raise SystemExit(f"{insurer_id} has no request for tender {tender_id}")
@@ -188,7 +188,7 @@ class Demo:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             mails = self.call("GET", f"/tenders/{tender_id}/emails", self.handler)
-            if any(m["kind"] == "insurer_reminder" for m in mails["items"]):
+            if any(m["kind"] == "insurer_reminder" for m in mails):
                 return
             time.sleep(1)
         raise SystemExit("no reminder arrived in time; is the worker running?")

@@ -7,7 +7,7 @@ holiday tables are built once here at import, outside any workflow run.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -51,7 +51,10 @@ def local_date(moment: datetime) -> date:
 
 
 def at_local(day: date, clock: time) -> datetime:
-    return datetime.combine(day, clock, tzinfo=GERMAN_TIME)
+    """A German wall-clock moment, as UTC: arithmetic on a datetime zoned in
+    Europe/Berlin is wall-clock arithmetic and would be an hour off across a
+    daylight-saving change."""
+    return datetime.combine(day, clock, tzinfo=GERMAN_TIME).astimezone(UTC)
 
 
 def deadline_after(moment: datetime, business_days: int, state: str) -> datetime:

@@ -29,6 +29,8 @@ def derive_status(state: TenderState) -> TenderStatus:
         return TenderStatus.TENDERING
     if acceptable_quotes(state):
         return TenderStatus.BROKER_ACTION_REQUIRED
+    if state.mode is ProcessingMode.BACKOFFICE and live_quotes(state):
+        return TenderStatus.IN_REVIEW  # quotes wait for the backoffice's release
     if state.requests:
         return TenderStatus.NO_OFFER
     if state.mode is ProcessingMode.BACKOFFICE:
@@ -82,22 +84,26 @@ def reminder_times(
     """Reminders after sending and before the deadline, in German business days."""
     rules = timings(state)
     holiday_state = rules.holiday_state
-    sent_day = calendar.local_date(sent)
     deadline_day = calendar.local_date(deadline)
     days = {
-        calendar.add_business_days(sent_day, n, holiday_state)
-        for n in rules.reminder_after_business_days
-    }
-    days |= {
         calendar.add_business_days(deadline_day, -n, holiday_state)
         for n in rules.reminder_days_before_deadline
     }
-    moments = (calendar.morning_of(day) for day in days)
+    if rules.reminder_after is None:
+        sent_day = calendar.local_date(sent)
+        days |= {
+            calendar.add_business_days(sent_day, n, holiday_state)
+            for n in rules.reminder_after_business_days
+        }
+    moments = {calendar.morning_of(day) for day in days}
+    moments |= {sent + offset for offset in rules.reminder_after or []}
     return sorted(m for m in moments if sent < m < deadline)
 
 
 def response_deadline(now: datetime, state: TenderState) -> datetime:
     rules = timings(state)
+    if rules.response_period is not None:
+        return now + rules.response_period
     return calendar.deadline_after(
         now, rules.response_business_days, rules.holiday_state
     )

@@ -17,6 +17,7 @@ from temporalio.exceptions import ActivityError
 
 from workflows import agenda, checks, projection, steps, threads
 from workflows.case import TenderCase
+from workflows.delivery import NoticeDelivery
 from workflows.state import TenderState
 from workflows.timer import DueTimer
 
@@ -67,6 +68,7 @@ class TenderWorkflow:
         self._case = TenderCase(start, state)
         self._projected_version = state.version
         self._timer = DueTimer()
+        self._delivery = NoticeDelivery(start.tender_id)
         self._details = ""
 
     @property
@@ -266,6 +268,7 @@ class TenderWorkflow:
             raise RuntimeError("the read model refused a tender step") from error
         self._state.submission_projected = True
         self._projected_version = batch.tender.version
+        self._delivery.send([n.notification_id for n in batch.notifications])
         self._publish()
 
     def _publish(self) -> None:
@@ -306,14 +309,17 @@ class TenderWorkflow:
         return info.is_continue_as_new_suggested()
 
     async def _settle_handlers(self) -> None:
-        """Project what handlers applied until none is left running."""
+        """Project what handlers applied, and deliver its notices, until nothing
+        is left running."""
+
+        def settled() -> bool:
+            return workflow.all_handlers_finished() and self._delivery.idle()
+
         while True:
-            await workflow.wait_condition(
-                lambda: bool(self._case.pending) or workflow.all_handlers_finished()
-            )
+            await workflow.wait_condition(lambda: bool(self._case.pending) or settled())
             if self._case.pending:
                 await self._project()
-            elif workflow.all_handlers_finished():
+            elif settled():
                 return
 
 

@@ -18,18 +18,18 @@ from sqlmodel import Session, col, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities.readmodel import ReadModelActivities
+from core.settings import Settings
 from models.policy import PolicyDecision, PolicyValue, TenderTimings
 from models.workflow_io import TenderStart, TenderView, workflow_id_for
 from store import policies
 from store.db import make_engine
 from store.tables import OutboxRecord
-from tests.fixtures.api import register_search_attributes
+from tests.fixtures.api import register_search_attributes, terminate_quietly
+from tests.fixtures.smtp import SmtpServer
 from tests.workflows.builders import BACKOFFICE_EMAIL, ORG, tender_start
+from worker import build_worker
 from workflows.tender import TenderWorkflow
 
 
@@ -81,9 +81,7 @@ class Harness:
         """Terminate what a test left running: the shared server skips time
         only while no workflow task waits, and no worker polls this queue later."""
         for workflow_id in self.started:
-            handle = self.env.client.get_workflow_handle(workflow_id)
-            with contextlib.suppress(RPCError):
-                await handle.terminate("test finished")
+            await terminate_quietly(self.env.client.get_workflow_handle(workflow_id))
 
     async def sleep(self, duration: timedelta) -> None:
         """Skip time on the server, then give the woken workflow a moment."""
@@ -160,37 +158,39 @@ async def accepted_update_ids(handle: WorkflowHandle) -> set[str]:
 
 @pytest_asyncio.fixture
 async def harness(
-    time_skipping_env: WorkflowEnvironment, database_url: str
+    time_skipping_env: WorkflowEnvironment, database_url: str, smtp_server: SmtpServer
 ) -> AsyncIterator[Harness]:
     await register_search_attributes(time_skipping_env)
-    async with _running(time_skipping_env, database_url) as harness:
+    async with _running(time_skipping_env, database_url, smtp_server) as harness:
         yield harness
 
 
 @pytest_asyncio.fixture
 async def dev_harness(
-    dev_server_env: WorkflowEnvironment, database_url: str
+    dev_server_env: WorkflowEnvironment, database_url: str, smtp_server: SmtpServer
 ) -> AsyncIterator[Harness]:
     """On the dev server: real visibility and search attributes, real time."""
-    async with _running(dev_server_env, database_url) as harness:
+    async with _running(dev_server_env, database_url, smtp_server) as harness:
         yield harness
 
 
 @contextlib.asynccontextmanager
 async def _running(
-    env: WorkflowEnvironment, database_url: str
+    env: WorkflowEnvironment, database_url: str, smtp_server: SmtpServer
 ) -> AsyncIterator[Harness]:
     engine = make_engine(database_url)
-    activities = ReadModelActivities(engine, "https://app.example")
     task_queue = f"tender-test-{uuid.uuid4().hex}"
+    settings = Settings(
+        _env_file=None,
+        environment="test",
+        task_queue=task_queue,
+        public_base_url="https://app.example",
+        smtp_port=smtp_server.port,
+    )
     try:
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            async with Worker(
-                env.client,
-                task_queue=task_queue,
-                workflows=[TenderWorkflow],
-                activities=[activities.project_tender, activities.resolve_policy],
-                activity_executor=pool,
+        with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities) as pool:
+            async with build_worker(
+                env.client, settings, engine, activity_executor=pool
             ):
                 harness = Harness(env, engine, task_queue)
                 yield harness

@@ -124,7 +124,7 @@ async def test_backoffice_tender_concludes_after_claim_upload_and_release(
     assert on_behalf.on_behalf_of_insurer and on_behalf.uploaded_by == AGENT
     assert not own.on_behalf_of_insurer
     assert not on_behalf.released and not own.released
-    assert view.status is TenderStatus.NO_OFFER
+    assert view.status is TenderStatus.IN_REVIEW  # the agent reviews before release
 
     view = await harness.update(handle, "release_quotes", ReleaseQuotes(actor=AGENT))
     assert all(q.released for q in view.quotes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlmodel import Session, select
@@ -138,9 +139,14 @@ async def test_continue_as_new_keeps_requests_quotes_keys_and_deadlines(
         )
     before = await harness.view(handle)
 
-    history = await handle.fetch_history()
-    started = history.events[0].workflow_execution_started_event_attributes
-    assert started.continued_execution_run_id, "the tender did not continue as new"
+    # The run continues as new once the last step's notices are delivered.
+    async with asyncio.timeout(10):
+        while True:
+            history = await handle.fetch_history()
+            started = history.events[0].workflow_execution_started_event_attributes
+            if started.continued_execution_run_id:
+                break
+            await asyncio.sleep(0.1)
     assert history.events[0].event_type == (
         EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED
     )
@@ -153,8 +159,8 @@ async def test_continue_as_new_keeps_requests_quotes_keys_and_deadlines(
     assert before.quotes[0].request_id == alpina.request_id
     assert before.messages_count == 8
 
-    await harness.sleep(hanse.deadline - await harness.env.get_current_time())
-    await harness.sleep(timedelta(hours=1))
+    remaining = hanse.deadline - await harness.env.get_current_time()
+    await harness.sleep(max(remaining, timedelta(0)) + timedelta(hours=1))
     view = await harness.until(
         handle, lambda v: v.requests[1].status is RequestStatus.LAPSED
     )
