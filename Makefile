@@ -22,8 +22,11 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# make demo MODE=backoffice EXAMPLE=kfz-flotte-25-fahrzeuge
+MODE ?= self_service
+EXAMPLE ?= baeckerei-betriebshaftpflicht
 demo: install
-	$(BIN)/python -m examples.demo
+	$(BIN)/python -m examples.demo --mode $(MODE) --example $(EXAMPLE)
 
 migrate: install
 	$(BIN)/python -m devstack migrate

@@ -170,7 +170,8 @@ class Demo:
         final = self.call("GET", f"/tenders/{tender_id}", self.broker)
         self.step(
             f"broker accepted {cheapest['insurer_name']} "
-            f"({cheapest['gross_annual_premium_eur']} EUR): tender {final['status']}"
+            f"({cheapest['gross_annual_premium_eur']} EUR): "
+            f"tender {final['tender']['status']}"
         )
         typer.echo(
             f"History: {self.ui}/namespaces/default/workflows/tender-{tender_id}"

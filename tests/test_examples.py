@@ -4,7 +4,8 @@ import pytest
 
 from models.tender import TenderCreate
 
-EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "tenders").glob("*.json"))
+EXAMPLES_DIR = Path(__file__).parent.parent / "examples" / "tenders"
+EXAMPLES = sorted(EXAMPLES_DIR.glob("*.json"))
 
 
 def test_there_are_at_least_three_example_tenders():
