@@ -1,6 +1,6 @@
 pytest_plugins = [
     "tests.fixtures.temporal",
     "tests.fixtures.database",
-    "tests.fixtures.api",
     "tests.fixtures.smtp",
+    "tests.fixtures.api",
 ]
