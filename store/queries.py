@@ -138,7 +138,7 @@ def list_tenders(
     statement = select(TenderRecord).where(*_conditions(filters or TenderFilters()))
 
     if cursor is not None:
-        value, last_id = _decode_cursor(cursor, sort, descending)
+        value, last_id = decode_cursor(cursor, sort, descending)
         if descending:
             after = or_(key < value, and_(key == value, tie < last_id))
         else:
@@ -153,7 +153,7 @@ def list_tenders(
     if len(rows) > limit:
         last = page[-1]
         value = getattr(last, sort.value) or NO_DEADLINE
-        next_cursor = _encode_cursor(sort, descending, value, last.tender_id)
+        next_cursor = encode_cursor(sort, descending, value, last.tender_id)
     return TenderPage(
         rows=[mapping.to_snapshot(r) for r in page], next_cursor=next_cursor
     )
@@ -238,25 +238,29 @@ def _sort_expression(sort: TenderSort):
     return column
 
 
-def _encode_cursor(
-    sort: TenderSort, descending: bool, value: datetime, tender_id: str
+def encode_cursor(
+    sort: StrEnum, descending: bool, value: datetime | str, tender_id: str
 ) -> str:
-    payload = {"s": sort.value, "d": descending, "v": value.isoformat(), "i": tender_id}
+    """A keyset cursor: the sort, its direction and the last row's key and id."""
+    text = value.isoformat() if isinstance(value, datetime) else value
+    payload = {"s": sort.value, "d": descending, "v": text, "i": tender_id}
     raw = json.dumps(payload, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(
-    cursor: str, sort: TenderSort, descending: bool
-) -> tuple[datetime, str]:
+def decode_cursor(
+    cursor: str, sort: StrEnum, descending: bool, *, text: bool = False
+) -> tuple[datetime | str, str]:
+    """The key and id in a cursor; a text key with `text`, else a datetime."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
-        value = datetime.fromisoformat(payload["v"])
+        value = str(payload["v"]) if text else datetime.fromisoformat(payload["v"])
         tender_id = str(payload["i"])
         matches = payload["s"] == sort.value and payload["d"] is descending
     except (binascii.Error, ValueError, KeyError, TypeError) as error:
         raise InvalidCursor("malformed cursor") from error
-    if not matches or value.tzinfo is None:
+    naive = isinstance(value, datetime) and value.tzinfo is None
+    if not matches or naive:
         raise InvalidCursor("cursor belongs to another sort order")
     return value, tender_id

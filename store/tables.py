@@ -115,6 +115,25 @@ class ThreadMessageRecord(SQLModel, table=True):
     sent_at: datetime = Field(sa_type=UtcDateTime, index=True)
 
 
+class MessageReadRecord(SQLModel, table=True):
+    """How far a party has read a tender's messages.
+
+    The broker and the backoffice read the whole tender (request_id ""); an
+    insurer reads its own request's thread.
+    """
+
+    __tablename__ = "message_read"
+
+    tender_id: str = Field(
+        foreign_key="tender.tender_id", primary_key=True, max_length=100
+    )
+    party: str = Field(primary_key=True, max_length=20)
+    request_id: str = Field(default="", primary_key=True, max_length=100)
+    last_read_at: datetime = Field(sa_type=UtcDateTime)
+    last_message_id: str | None = Field(default=None, max_length=100)
+    read_by: str = Field(max_length=200)
+
+
 class AuditEventRecord(SQLModel, table=True):
     __tablename__ = "audit_event"
 

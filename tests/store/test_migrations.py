@@ -39,7 +39,7 @@ def test_upgrade_is_repeatable(fresh_database_url: str) -> None:
         tables = set(inspect(engine).get_table_names())
         with engine.connect() as connection:
             head = connection.execute(text("SELECT version_num FROM alembic_version"))
-            assert head.scalar_one() == "0002"
+            assert head.scalar_one() == "0003"
     finally:
         engine.dispose()
     assert {"tender", "insurer_request", "quote", "outbox", "policy"} <= tables
