@@ -11,7 +11,16 @@ from fastapi.routing import APIRoute
 
 from api.middleware import RequestContextMiddleware, redact_access_log
 from api.problems import install_problem_handlers
-from api.routes import admin, health, insurer, tender_actions, tender_threads, tenders
+from api.routes import (
+    admin,
+    backoffice,
+    comparison,
+    health,
+    insurer,
+    tender_actions,
+    tender_threads,
+    tenders,
+)
 from core.settings import Settings, get_settings
 from core.temporal import connect
 from store.db import make_engine
@@ -59,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "tender actions", "description": "Run a tender"},
             {"name": "threads", "description": "Messages, audit trail, e-mails"},
             {"name": "insurer", "description": "The insurer portal"},
+            {"name": "backoffice", "description": "The backoffice work queue"},
             {"name": "admin", "description": "Processing-mode policies"},
             {"name": "health", "description": "Liveness"},
         ],
@@ -67,8 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     redact_access_log()
-    routers = [m.router for m in (health, tenders, tender_actions, tender_threads,
-                                  insurer, admin)]  # fmt: skip
+    routers = [m.router for m in (health, tenders, comparison, tender_actions,
+                                  tender_threads, insurer, backoffice,
+                                  admin)]  # fmt: skip
     for router in routers:
         app.include_router(router)
     app.state.api_routes = [

@@ -219,6 +219,9 @@ class TenderDetail(BaseModel):
     live: LiveTender | None = Field(
         default=None, description="Absent when the tender engine does not answer"
     )
+    unread_messages: int | None = Field(
+        default=None, description="Messages your party has not read; null if none"
+    )
 
 
 class MessagePublic(BaseModel):
@@ -229,6 +232,7 @@ class MessagePublic(BaseModel):
     attachments: list[Attachment]
     is_question: bool
     sent_at: AwareDatetime
+    unread: bool = Field(default=False, description="Not yet read by your party")
 
     @classmethod
     def of(cls, message: ThreadMessage) -> MessagePublic:

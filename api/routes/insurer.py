@@ -28,6 +28,7 @@ from api.schemas import (
 )
 from api.security import Principal, access_principal
 from api.tender_client import TenderClient, update_id
+from api.unread import ReadMarker, flag_unread, mark_read
 from core.tokens import access_token_sha256
 from models.insurer import Decline, QuoteInput, RequestStatus
 from models.workflow_io import (
@@ -175,7 +176,8 @@ async def decline_request(
 def _thread(session: Session, principal: Principal, request_id: str) -> list:
     own = find_own_request(session, principal, request_id)
     messages = queries.list_messages(session, own.tender_id, request_id)
-    return [MessagePublic.of(m) for m in messages]
+    public = [MessagePublic.of(m) for m in messages]
+    return flag_unread(session, principal, own.tender_id, None, public, request_id)
 
 
 @router.get(
@@ -217,3 +219,18 @@ async def post_message(
         idempotency_key=idempotency_key,
     )  # fmt: skip
     return await db(session, lambda s: _thread(s, principal, request_id))
+
+
+@router.post(
+    "/requests/{request_id}/messages/read",
+    response_model=ReadMarker,
+    responses=problem_responses(401, 403, 404),
+)
+async def mark_messages_read(
+    request_id: RequestId, principal: InsurerDep, session: SessionDep
+) -> ReadMarker:
+    """Mark the request's thread as read so far."""
+    own = await db(session, lambda s: find_own_request(s, principal, request_id))
+    return await db(
+        session, lambda s: mark_read(s, principal, own.tender_id, request_id)
+    )

@@ -15,6 +15,7 @@ from api.problems import problem_responses
 from api.schemas import EmailPublic, MessagePublic, TenderMessageBody
 from api.security import Principal
 from api.tender_client import update_id
+from api.unread import ReadMarker, flag_unread, mark_read
 from models.actors import Role
 from models.policy import ProcessingMode
 from models.projection import AuditEntry
@@ -41,7 +42,8 @@ def read_messages(
     messages = queries.list_messages(session, tender_id, request_id)
     if not _broker_sees_insurer_threads(principal, detail):
         messages = [m for m in messages if m.request_id is None]
-    return [MessagePublic.of(m) for m in messages]
+    public = [MessagePublic.of(m) for m in messages]
+    return flag_unread(session, principal, tender_id, detail.tender.mode, public)
 
 
 @router.get(
@@ -92,6 +94,19 @@ async def post_message(
     return await db(
         session, lambda s: read_messages(s, principal, tender_id, body.request_id)
     )
+
+
+@router.post(
+    "/messages/read",
+    response_model=ReadMarker,
+    responses=problem_responses(401, 403, 404),
+)
+async def mark_messages_read(
+    tender_id: TenderId, principal: HandlerDep, session: SessionDep
+) -> ReadMarker:
+    """Mark every message your party can see so far as read."""
+    await db(session, lambda s: find_visible_tender(s, principal, tender_id))
+    return await db(session, lambda s: mark_read(s, principal, tender_id))
 
 
 @router.get(

@@ -31,6 +31,7 @@ from api.schemas import (
 )
 from api.security import Principal
 from api.tender_client import static_summary
+from api.unread import unread_count
 from models.policy import ProcessingMode
 from models.tender import LineOfBusiness, TenderCreate, TenderSubmission
 from models.workflow_io import TenderStart, TenderStatus
@@ -247,4 +248,8 @@ async def read_tender(
     """The tender with its requests and quotes, plus the live state if available."""
     detail = await visible_tender(session, principal, tender_id)
     view = await temporal.view(tender_id)
-    return tender_detail(principal, detail, view)
+    answer = tender_detail(principal, detail, view)
+    answer.unread_messages = await db(
+        session, lambda s: unread_count(s, principal, tender_id)
+    )
+    return answer
