@@ -76,7 +76,10 @@ class QuoteInput(BaseModel):
     )
     insurer_reference: str | None = Field(default=None, max_length=100)
     valid_until: date | None = Field(
-        default=None, description="Defaults to the tender's quote validity (2 months)"
+        default=None,
+        le=date(2099, 12, 31),
+        description="Defaults to the tender's quote validity (2 months); "
+        "at most 24 months ahead",
     )
     documents: list[DocumentRef] = Field(default_factory=list, max_length=50)
 

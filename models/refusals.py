@@ -27,6 +27,7 @@ class Refusal(StrEnum):
     REQUEST_NOT_OPEN = "request_not_open"
     QUOTE_DEADLINE_PASSED = "quote_deadline_passed"
     QUOTE_EXPIRED = "quote_expired"
+    QUOTE_VALIDITY_TOO_LONG = "quote_validity_too_long"
     QUOTE_NOT_RELEASED = "quote_not_released"
     NOTHING_TO_RELEASE = "nothing_to_release"
     NOTHING_TO_ANSWER = "nothing_to_answer"

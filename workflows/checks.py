@@ -39,6 +39,9 @@ MAX_REQUESTS = 100
 INVITED_STATUSES = OPEN_REQUEST_STATUSES | {RequestStatus.QUOTED}
 
 
+MAX_QUOTE_VALIDITY_MONTHS = 24
+
+
 def refuse(code: Refusal, message: str) -> NoReturn:
     raise ApplicationError(message, type=code.value, non_retryable=True)
 
@@ -148,8 +151,16 @@ def submit_quote(case: TenderCase, msg: SubmitQuote, now: datetime) -> None:
     answerer(case, msg.actor)
     request_answerable(case, request, now)
     valid_until = msg.quote.valid_until
-    if valid_until is not None and valid_until < calendar.local_date(now):
+    today = calendar.local_date(now)
+    if valid_until is not None and valid_until < today:
         refuse(Refusal.QUOTE_EXPIRED, "the quote's validity has already ended")
+    if valid_until is not None and valid_until > calendar.add_months(
+        today, MAX_QUOTE_VALIDITY_MONTHS
+    ):
+        refuse(
+            Refusal.QUOTE_VALIDITY_TOO_LONG,
+            f"a quote is valid for at most {MAX_QUOTE_VALIDITY_MONTHS} months",
+        )
 
 
 def decline_request(case: TenderCase, msg: DeclineRequest, now: datetime) -> None:

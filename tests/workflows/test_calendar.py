@@ -22,3 +22,28 @@ def test_business_days_skip_weekends_and_bavarian_holidays():
     # Epiphany is a holiday in Bavaria, not in Berlin.
     assert calendar.add_business_days(date(2027, 1, 5), 1, "BY") == date(2027, 1, 7)
     assert calendar.add_business_days(date(2027, 1, 5), 1, "BE") == date(2027, 1, 6)
+
+
+def test_settings_cannot_push_a_timer_beyond_the_calendar():
+    import pytest
+    from pydantic import ValidationError
+
+    from models.insurer import QuoteInput
+    from models.policy import TenderTimings
+
+    for unbounded in (
+        {"response_period": "P3000000D"},
+        {"response_period": "-P1D"},
+        {"reminder_after_business_days": [100_000_000]},
+        {"reminder_days_before_deadline": [-100_000_000]},
+        {"reminder_after": ["PT0S"]},
+    ):
+        with pytest.raises(ValidationError):
+            TenderTimings(**unbounded)
+    with pytest.raises(ValidationError):
+        QuoteInput(
+            tariff="Kompakt",
+            net_annual_premium_eur="1000.00",
+            gross_annual_premium_eur="1190.00",
+            valid_until="9999-12-31",
+        )

@@ -117,6 +117,16 @@ async def test_answered_requests_and_roles_are_guarded(harness: Harness) -> None
     )
     stale = SubmitQuote(actor=insurer("hanse"), request_id=hanse.request_id, quote=past)
     assert await harness.refusal(handle, "submit_quote", stale) == Refusal.QUOTE_EXPIRED
+    far = quote(
+        valid_until=(await harness.env.get_current_time()).date()
+        + timedelta(days=365 * 3)
+    )
+    too_long = SubmitQuote(
+        actor=insurer("hanse"), request_id=hanse.request_id, quote=far
+    )
+    assert await harness.refusal(handle, "submit_quote", too_long) == (
+        Refusal.QUOTE_VALIDITY_TOO_LONG
+    )
 
 
 async def test_mode_rules_are_enforced(harness: Harness) -> None:
