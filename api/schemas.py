@@ -1,6 +1,7 @@
 """Request bodies and responses at the API edge.
 
-Bodies forbid unknown fields so a typo is a 422, not a silently ignored value.
+Bodies derive from `EdgeBody`: unknown fields at any depth and control
+characters in any string are a 422, not a silently ignored or unstorable value.
 Responses never carry access-token hashes, and brokers see released quotes only.
 """
 
@@ -8,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 
 from models.actors import Actor
+from models.edge import EdgeBody
 from models.insurer import (
     Attachment,
     Decline,
@@ -35,45 +37,38 @@ from models.tender import (
 )
 from models.workflow_io import TenderStatus, TenderView
 
-_FORBID = ConfigDict(extra="forbid")
 
-
-class ChooseModeBody(BaseModel):
-    model_config = _FORBID
+class ChooseModeBody(EdgeBody):
     mode: ProcessingMode
 
 
-class InsurerInviteBody(InsurerInvite):
-    model_config = _FORBID
+class InsurerInviteBody(EdgeBody, InsurerInvite):
+    pass
 
 
-class AddInsurersBody(BaseModel):
-    model_config = _FORBID
+class AddInsurersBody(EdgeBody):
     insurers: list[InsurerInviteBody] = Field(min_length=1, max_length=100)
 
 
-class QuoteBody(QuoteInput):
-    model_config = _FORBID
+class QuoteBody(EdgeBody, QuoteInput):
+    pass
 
 
-class DeclineBody(Decline):
-    model_config = _FORBID
+class DeclineBody(EdgeBody, Decline):
+    pass
 
 
-class ReleaseBody(BaseModel):
-    model_config = _FORBID
+class ReleaseBody(EdgeBody):
     quote_ids: list[str] | None = Field(
         default=None, description="Omit to release every quote not yet released"
     )
 
 
-class CancelBody(BaseModel):
-    model_config = _FORBID
+class CancelBody(EdgeBody):
     reason: str | None = Field(default=None, max_length=2000)
 
 
-class MessageBody(BaseModel):
-    model_config = _FORBID
+class MessageBody(EdgeBody):
     text: str = Field(min_length=1, max_length=10_000)
     attachments: list[Attachment] = Field(default_factory=list, max_length=20)
 
@@ -84,8 +79,7 @@ class TenderMessageBody(MessageBody):
     )
 
 
-class PolicyBody(BaseModel):
-    model_config = _FORBID
+class PolicyBody(EdgeBody):
     line_of_business: LineOfBusiness | None = Field(
         default=None, description="Omit to set the organisation's default"
     )

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from models.edge import EdgeBody
 from models.policy import ProcessingMode
 
 Money = Decimal
@@ -134,7 +135,7 @@ class TenderSubmission(BaseModel):
         return self
 
 
-class TenderCreate(TenderSubmission):
+class TenderCreate(EdgeBody, TenderSubmission):
     """Body of POST /tenders: the form plus the broker's mode choice, if any."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
