@@ -1,5 +1,5 @@
 """Request bodies at the edge: what the history payloads would take silently
-is refused with a 422 naming the field."""
+(unknown fields, control characters) is refused with a 422 naming the field."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from tests.api.builders import (
     bearer,
     broker,
     invite,
+    quote_body,
     set_policy,
     start_tender,
     tender_form,
@@ -66,3 +67,38 @@ async def test_control_characters_are_refused_in_every_body(api: ApiStack) -> No
     assert still_open.status_code == 201, still_open.text
     listed = await api.http.get(f"/tenders/{tender_id}", headers=broker(api))
     assert listed.status_code == 200
+
+
+@pytest.mark.parametrize("fresh_database_url", ["sqlite"], indirect=True)
+async def test_unknown_fields_are_refused_at_every_depth(api: ApiStack) -> None:
+    form = tender_form()
+    form["policyholder"]["contact_mail"] = "x@example.org"
+    form["desired_cover"]["sums_insured"][0]["foo"] = 1
+    tender_id, request_id, link = await _insurer_request(api)
+    quote = quote_body()
+    quote["sums_insured"][0]["foo"] = 1
+
+    started = await api.http.post("/tenders", json=form, headers=broker(api))
+    quoted = await api.http.post(
+        f"/insurer/requests/{request_id}/quote", json=quote, headers=link
+    )
+    invited = await api.http.post(
+        f"/tenders/{tender_id}/insurers",
+        json={"insurers": [{**invite("nordhafen"), "fax": "0"}]},
+        headers=broker(api),
+    )
+    valid = await api.http.post(
+        f"/insurer/requests/{request_id}/quote", json=quote_body(), headers=link
+    )
+
+    assert _fields(assert_problem(started, 422, "validation_error")) == {
+        "body.policyholder.contact_mail": "extra_forbidden",
+        "body.desired_cover.sums_insured.0.foo": "extra_forbidden",
+    }
+    assert _fields(assert_problem(quoted, 422, "validation_error")) == {
+        "body.sums_insured.0.foo": "extra_forbidden"
+    }
+    assert _fields(assert_problem(invited, 422, "validation_error")) == {
+        "body.insurers.0.fax": "extra_forbidden"
+    }
+    assert valid.status_code in (200, 201), valid.text
