@@ -33,10 +33,12 @@ _TITLES: dict[str, str] = {
     "method_not_allowed": "Method not allowed",
     "tender_already_started": "Tender already started",
     "temporal_unavailable": "Tender engine unavailable",
+    "malformed_request": "Malformed request",
     "internal_error": "Internal error",
 }
 
 _CODES_BY_STATUS: dict[int, str] = {
+    400: "malformed_request",
     401: "unauthenticated",
     403: "forbidden",
     404: "not_found",
@@ -162,7 +164,7 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _CODES_BY_STATUS.get(exc.status_code, "http_error")
+    code = code_for_status(exc.status_code)
     detail = exc.detail if isinstance(exc.detail, str) else None
     if detail == HTTPStatus(exc.status_code).phrase:
         detail = None
@@ -170,6 +172,16 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 405:
         headers["Allow"] = ", ".join(allowed_methods(request))
     return problem_response(request, exc.status_code, code, detail, headers=headers)
+
+
+def code_for_status(status: int) -> str:
+    """The stable code of an HTTP error that no handler named more precisely."""
+    if status in _CODES_BY_STATUS:
+        return _CODES_BY_STATUS[status]
+    try:
+        return HTTPStatus(status).name.lower()
+    except ValueError:
+        return "http_error"
 
 
 def allowed_methods(request: Request) -> list[str]:

@@ -129,3 +129,33 @@ async def test_unreachable_temporal_is_503(dev_server_env, database_url) -> None
     assert_problem(response, 503, "temporal_unavailable")
     assert response.headers["retry-after"]
     assert "temporal" in assert_problem(ready, 503, "not_ready")["detail"]
+
+
+async def test_malformed_body_is_a_400_with_a_specific_code(api: ApiStack) -> None:
+    headers = {**broker(api), "Content-Type": "application/json"}
+
+    bad_utf8 = await api.http.post(
+        "/tenders", content=b'{"trade": "B\xe4ckerei"}', headers=headers
+    )
+
+    assert_problem(bad_utf8, 400, "malformed_request")
+
+
+async def test_every_status_the_api_declares_has_a_specific_code(
+    api: ApiStack,
+) -> None:
+    from api.problems import code_for_status
+
+    schema = (await api.http.get("/openapi.json")).json()
+    statuses = {
+        int(status)
+        for path in schema["paths"].values()
+        for operation in path.values()
+        for status in operation.get("responses", {})
+        if status.isdigit() and int(status) >= 400
+    }
+
+    assert statuses
+    assert {code_for_status(s) for s in statuses | {400, 413}}.isdisjoint(
+        {"http_error"}
+    )
