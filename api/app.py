@@ -9,7 +9,11 @@ import structlog
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from api.middleware import RequestContextMiddleware, redact_access_log
+from api.middleware import (
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+    redact_access_log,
+)
 from api.problems import install_problem_handlers
 from api.routes import (
     admin,
@@ -75,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings or get_settings()
     install_problem_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=app.state.settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     redact_access_log()
     routers = [m.router for m in (health, tenders, comparison, tender_actions,

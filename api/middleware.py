@@ -9,10 +9,11 @@ import uuid
 
 import structlog
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import internal_error, plain_stack
+from api.problems import internal_error, plain_stack, problem_response
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,100}$")
@@ -57,6 +58,51 @@ class RequestContextMiddleware:
                 if started:
                     raise
                 await internal_error(request)(scope, receive, send_with_id)
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over `max_bytes` with a 413 problem before they
+    are read: at once by Content-Length, or while counting the bytes of a
+    chunked body as the application receives them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Request(scope).headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            log.info("request_too_large", content_length=int(declared))
+            await self._too_large(scope)(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    log.info("request_too_large", received=received)
+                    raise HTTPException(413, self._detail())
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+    def _detail(self) -> str:
+        return f"The request body may hold at most {self.max_bytes} bytes."
+
+    def _too_large(self, scope: Scope) -> ASGIApp:
+        return problem_response(
+            Request(scope),
+            413,
+            "payload_too_large",
+            self._detail(),
+            headers={"Connection": "close"},
+        )
 
 
 def _route_template(scope: Scope) -> str | None:

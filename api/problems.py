@@ -34,6 +34,7 @@ _TITLES: dict[str, str] = {
     "tender_already_started": "Tender already started",
     "temporal_unavailable": "Tender engine unavailable",
     "malformed_request": "Malformed request",
+    "payload_too_large": "Request body too large",
     "internal_error": "Internal error",
 }
 
@@ -43,6 +44,7 @@ _CODES_BY_STATUS: dict[int, str] = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    413: "payload_too_large",
     422: "validation_error",
     500: "internal_error",
     503: "temporal_unavailable",

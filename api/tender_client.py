@@ -72,6 +72,28 @@ def temporal_unavailable() -> ProblemError:
     )
 
 
+def refused_by_engine(error: RPCError) -> ProblemError | None:
+    """413 or 422 for a request the tender engine refuses for its size or its
+    content: retrying it would fail the same way."""
+    message = str(error.message).lower()
+    too_large = "size" in message or "larger than" in message
+    if error.status == RPCStatusCode.RESOURCE_EXHAUSTED and too_large:
+        return payload_too_large()
+    if error.status != RPCStatusCode.INVALID_ARGUMENT:
+        return None
+    if too_large:
+        return payload_too_large()
+    return ProblemError(
+        422, "validation_error", "The tender engine refused the request as invalid."
+    )
+
+
+def payload_too_large() -> ProblemError:
+    return ProblemError(
+        413, "payload_too_large", "The request is too large for the tender engine."
+    )
+
+
 def tender_closed() -> ProblemError:
     return ProblemError(409, "tender_closed", "The tender is closed.")
 
@@ -231,6 +253,10 @@ class TenderClient:
         """503 for a server or worker that does not answer; other RPC errors
         are faults of ours and surface as 500."""
         status = error.status.name if isinstance(error, RPCError) else None
+        refused = refused_by_engine(error) if isinstance(error, RPCError) else None
+        if refused is not None:
+            log.info("temporal_refused", operation=operation, rpc_status=status)
+            raise refused from None
         if isinstance(error, RPCError) and error.status not in _TRANSIENT:
             log.error("temporal_call_failed", operation=operation, rpc_status=status)
             raise error

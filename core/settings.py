@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     public_base_url: str = "http://127.0.0.1:8000"
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="larger request bodies get 413"
+    )
 
     jwt_secret: str = DEVELOPMENT_JWT_SECRET
     jwt_issuer: str = "tender-orchestrator"
