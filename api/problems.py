@@ -33,6 +33,7 @@ _TITLES: dict[str, str] = {
     "method_not_allowed": "Method not allowed",
     "tender_already_started": "Tender already started",
     "temporal_unavailable": "Tender engine unavailable",
+    "tender_unavailable": "Tender unavailable",
     "malformed_request": "Malformed request",
     "payload_too_large": "Request body too large",
     "internal_error": "Internal error",

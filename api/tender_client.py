@@ -94,6 +94,15 @@ def payload_too_large() -> ProblemError:
     )
 
 
+def tender_unavailable() -> ProblemError:
+    return ProblemError(
+        503,
+        "tender_unavailable",
+        "The tender cannot take messages right now; retry later.",
+        headers={"Retry-After": "30"},
+    )
+
+
 def tender_closed() -> ProblemError:
     return ProblemError(409, "tender_closed", "The tender is closed.")
 
@@ -200,6 +209,9 @@ class TenderClient:
             if error.status == RPCStatusCode.NOT_FOUND:
                 log.info("update_to_closed_tender", update=name)
                 raise tender_closed() from None
+            if error.status == RPCStatusCode.FAILED_PRECONDITION:
+                log.warning("tender_unavailable", update=name)
+                raise tender_unavailable() from None
             self._raise_unavailable(name, error)
         except (
             TimeoutError,
