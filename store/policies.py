@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import or_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from models.policy import PolicyDecision, PolicyValue, TenderTimings
@@ -24,27 +26,44 @@ def upsert_policy(
 ) -> PolicyRecord:
     """Set the policy of an organisation (line None: its default) and commit.
 
-    organisation_id "*" sets the platform default.
+    organisation_id "*" sets the platform default. One INSERT … ON CONFLICT DO
+    UPDATE, so that concurrent first writes for an organisation both succeed
+    instead of racing between a select and an insert; the conflict target is
+    the partial unique index for a default (line NULL), the unique constraint
+    otherwise.
     """
-    row = session.exec(
+    table = PolicyRecord.__table__
+    values = {
+        "value": decision.policy.value,
+        "backoffice_email": decision.backoffice_email,
+        "timings": decision.timings.model_dump(mode="json"),
+        "updated_at": datetime.now(UTC),
+        "updated_by": updated_by,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values(
+        organisation_id=organisation_id, line_of_business=line_of_business, **values
+    )
+    if line_of_business is None:
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.organisation_id],
+            index_where=table.c.line_of_business.is_(None),
+            set_=values,
+        )
+    else:
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.organisation_id, table.c.line_of_business],
+            set_=values,
+        )
+    session.execute(statement)
+    session.commit()
+    return session.exec(
         select(PolicyRecord).where(
             PolicyRecord.organisation_id == organisation_id,
             _line_is(line_of_business),
         )
-    ).first()
-    if row is None:
-        row = PolicyRecord(
-            organisation_id=organisation_id, line_of_business=line_of_business
-        )
-    row.value = decision.policy.value
-    row.backoffice_email = decision.backoffice_email
-    row.timings = decision.timings.model_dump(mode="json")
-    row.updated_at = datetime.now(UTC)
-    row.updated_by = updated_by
-    session.add(row)
-    session.commit()
-    session.refresh(row)
-    return row
+    ).one()
 
 
 def list_policies(session: Session, organisation_id: str) -> list[PolicyRecord]:
