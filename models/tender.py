@@ -128,7 +128,8 @@ class TenderSubmission(BaseModel):
 
     @model_validator(mode="after")
     def _reason_when_offers_exist(self) -> TenderSubmission:
-        if self.rating_offers_count > 0 and not (self.reason_for_tendering or "").strip():
+        reason = (self.reason_for_tendering or "").strip()
+        if self.rating_offers_count > 0 and not reason:
             raise ValueError(
                 "reason_for_tendering is required when rating offers exist"
             )

@@ -159,24 +159,3 @@ async def test_every_status_the_api_declares_has_a_specific_code(
     assert {code_for_status(s) for s in statuses | {400, 413}}.isdisjoint(
         {"http_error"}
     )
-
-
-async def test_tender_whose_task_keeps_failing_is_503(
-    api: ApiStack, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from temporalio.client import WorkflowHandle
-    from temporalio.service import RPCError, RPCStatusCode
-
-    tender_id = (await start_tender(api, broker(api)))["tender_id"]
-
-    async def stuck(*args, **kwargs):
-        raise RPCError("workflow task failing", RPCStatusCode.FAILED_PRECONDITION, b"")
-
-    monkeypatch.setattr(WorkflowHandle, "execute_update", stuck)
-    response = await api.http.post(
-        f"/tenders/{tender_id}/messages", json={"text": "Hallo"}, headers=broker(api)
-    )
-
-    problem = assert_problem(response, 503, "tender_unavailable")
-    assert response.headers["retry-after"]
-    assert "failing" not in problem.get("detail", "")
