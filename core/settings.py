@@ -68,7 +68,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_needs_own_key(self) -> Settings:
-        if self.environment == "production" and self.jwt_secret == DEVELOPMENT_JWT_SECRET:
+        default_key = self.jwt_secret == DEVELOPMENT_JWT_SECRET
+        if self.environment == "production" and default_key:
             raise ValueError(
                 "TENDER_JWT_SECRET must be set outside development: "
                 "the default signing key is public"

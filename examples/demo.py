@@ -83,7 +83,10 @@ class Demo:
             json={
                 "value": self.mode,
                 "backoffice_email": "backoffice@wendl-partner.example",
-                "timings": {"response_period": "PT10M", "reminder_after": [REMINDER_AFTER]},
+                "timings": {
+                    "response_period": "PT10M",
+                    "reminder_after": [REMINDER_AFTER],
+                },
             },
         )
         self.step(f"admin set the policy of {ORGANISATION} to {self.mode}")
@@ -107,14 +110,17 @@ class Demo:
             for key, (name, email) in INSURERS.items()
         ]
         self.call(
-            "POST", f"/tenders/{tender_id}/insurers", self.handler,
+            "POST",
+            f"/tenders/{tender_id}/insurers",
+            self.handler,
             json={"insurers": invites},
         )
         self.step(f"{len(invites)} insurers invited, each by e-mail with its own link")
 
         requests = {key: self._request_of(key, tender_id) for key in INSURERS}
         self.call(
-            "POST", f"/insurer/requests/{requests['hanseatic']}/decline",
+            "POST",
+            f"/insurer/requests/{requests['hanseatic']}/decline",
             self.insurer["hanseatic"],
             json={
                 "reason_code": "OUTSIDE_GUIDELINES",
@@ -124,13 +130,16 @@ class Demo:
         self.step("Hanseatische declined: OUTSIDE_GUIDELINES")
 
         self.call(
-            "POST", f"/insurer/requests/{requests['rheinland']}/messages",
+            "POST",
+            f"/insurer/requests/{requests['rheinland']}/messages",
             self.insurer["rheinland"],
             json={"text": "Gibt es für die Filialen ein einheitliches Hygienekonzept?"},
         )
         self.step("Rheinland asked a question (its deadline pauses)")
         self.call(
-            "POST", f"/tenders/{tender_id}/messages", self.handler,
+            "POST",
+            f"/tenders/{tender_id}/messages",
+            self.handler,
             json={
                 "request_id": requests["rheinland"],
                 "text": "Ja, ein HACCP-Konzept für alle Filialen, jährlich auditiert.",
@@ -141,7 +150,9 @@ class Demo:
         for key, gross in (("alpina", "7480.00"), ("rheinland", "6925.50")):
             net = (Decimal(gross) / Decimal("1.19")).quantize(Decimal("0.01"))
             self.call(
-                "POST", f"/insurer/requests/{requests[key]}/quote", self.insurer[key],
+                "POST",
+                f"/insurer/requests/{requests[key]}/quote",
+                self.insurer[key],
                 json={
                     "tariff": f"{INSURERS[key][0].split()[0]} Gewerbe Premium",
                     "net_annual_premium_eur": str(net),
@@ -156,7 +167,9 @@ class Demo:
         self.step("a reminder went to Nordstern, which has not answered")
 
         if self.mode == "BACKOFFICE":
-            self.call("POST", f"/tenders/{tender_id}/quotes/release", self.agent, json={})
+            self.call(
+                "POST", f"/tenders/{tender_id}/quotes/release", self.agent, json={}
+            )
             self.step("backoffice released the quotes to the broker")
 
         detail = self.call("GET", f"/tenders/{tender_id}", self.broker)
@@ -164,7 +177,8 @@ class Demo:
             detail["quotes"], key=lambda q: Decimal(q["gross_annual_premium_eur"])
         )
         self.call(
-            "POST", f"/tenders/{tender_id}/quotes/{cheapest['quote_id']}/accept",
+            "POST",
+            f"/tenders/{tender_id}/quotes/{cheapest['quote_id']}/accept",
             self.broker,
         )
         final = self.call("GET", f"/tenders/{tender_id}", self.broker)

@@ -33,4 +33,3 @@ class Refusal(StrEnum):
     NOTHING_TO_ANSWER = "nothing_to_answer"
     NOTHING_TO_RESUBMIT = "nothing_to_resubmit"
     TOO_MANY_INSURERS = "too_many_insurers"
-
