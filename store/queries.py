@@ -8,6 +8,7 @@ import binascii
 import json
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import and_, func, literal, or_
@@ -119,6 +120,29 @@ def get_tender(session: Session, tender_id: str) -> TenderDetail | None:
     )
 
 
+def keyset_ordered(
+    statement: Any,
+    key: Any,
+    tie: Any,
+    descending: bool,
+    after: tuple[Any, str] | None = None,
+) -> Any:
+    """Order by `key`, ties broken by `tie`, continuing after a cursor's
+    (value, id): keyset paging stays stable while rows are added."""
+    if after is not None:
+        value, last_id = after
+        if descending:
+            statement = statement.where(
+                or_(key < value, and_(key == value, tie < last_id))
+            )
+        else:
+            statement = statement.where(
+                or_(key > value, and_(key == value, tie > last_id))
+            )
+    order = (key.desc(), tie.desc()) if descending else (key.asc(), tie.asc())
+    return statement.order_by(*order)
+
+
 def list_tenders(
     session: Session,
     filters: TenderFilters | None = None,
@@ -137,16 +161,9 @@ def list_tenders(
     tie = col(TenderRecord.tender_id)
     statement = select(TenderRecord).where(*_conditions(filters or TenderFilters()))
 
-    if cursor is not None:
-        value, last_id = decode_cursor(cursor, sort, descending)
-        if descending:
-            after = or_(key < value, and_(key == value, tie < last_id))
-        else:
-            after = or_(key > value, and_(key == value, tie > last_id))
-        statement = statement.where(after)
-
-    order = (key.desc(), tie.desc()) if descending else (key.asc(), tie.asc())
-    rows = session.exec(statement.order_by(*order).limit(limit + 1)).all()
+    after = decode_cursor(cursor, sort, descending) if cursor is not None else None
+    statement = keyset_ordered(statement, key, tie, descending, after)
+    rows = session.exec(statement.limit(limit + 1)).all()
 
     page = rows[:limit]
     next_cursor = None

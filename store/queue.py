@@ -18,7 +18,12 @@ from sqlmodel import Session, col, select
 from models.insurer import OPEN_REQUEST_STATUSES
 from models.policy import ProcessingMode
 from models.workflow_io import CLOSED_TENDER_STATUSES, TenderStatus
-from store.queries import MAX_PAGE_SIZE, decode_cursor, encode_cursor
+from store.queries import (
+    MAX_PAGE_SIZE,
+    decode_cursor,
+    encode_cursor,
+    keyset_ordered,
+)
 from store.reads import Party, unread_messages
 from store.tables import InsurerRequestRecord, QuoteRecord, TenderRecord
 
@@ -114,18 +119,11 @@ def list_queue(
         statement = statement.where(tie.startswith(search, autoescape=True))
     statement = statement.where(*_view_conditions(view, unread))
 
+    after = None
     if cursor is not None:
-        value, last_id = decode_cursor(
-            cursor, sort, descending, text=sort is QueueSort.ASSIGNEE
-        )
-        if descending:
-            after = or_(key < value, and_(key == value, tie < last_id))
-        else:
-            after = or_(key > value, and_(key == value, tie > last_id))
-        statement = statement.where(after)
-
-    order = (key.desc(), tie.desc()) if descending else (key.asc(), tie.asc())
-    found = session.exec(statement.order_by(*order).limit(limit + 1)).all()
+        after = decode_cursor(cursor, sort, descending, text=sort is QueueSort.ASSIGNEE)
+    statement = keyset_ordered(statement, key, tie, descending, after)
+    found = session.exec(statement.limit(limit + 1)).all()
 
     page = found[:limit]
     next_cursor = None
