@@ -140,28 +140,8 @@ class RequestPublic(BaseModel):
         return public
 
 
-class TenderSummary(BaseModel):
+class TenderSummary(TenderSnapshot):
     """A row of the tender list."""
-
-    tender_id: str
-    organisation_id: str = Field(examples=["acme-makler"])
-    broker_id: str
-    broker_name: str | None = None
-    line_of_business: str = Field(examples=["business_liability"])
-    trade: str = Field(examples=["Tischlerei"])
-    status: TenderStatus
-    mode: ProcessingMode | None
-    assignee_id: str | None = None
-    assignee_name: str | None = None
-    submitted_at: AwareDatetime
-    updated_at: AwareDatetime
-    closed_at: AwareDatetime | None = None
-    accepted_quote_id: str | None = None
-    requests_total: int = 0
-    open_requests: int = 0
-    quotes_total: int = 0
-    next_deadline: AwareDatetime | None = None
-    version: int
 
     @classmethod
     def of(cls, snapshot: TenderSnapshot) -> TenderSummary:
