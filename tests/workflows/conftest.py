@@ -149,11 +149,12 @@ class Harness:
 async def accepted_update_ids(handle: WorkflowHandle) -> set[str]:
     history = await handle.fetch_history()
     accepted = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
-    return {
-        e.workflow_execution_update_accepted_event_attributes.accepted_request.meta.update_id
-        for e in history.events
-        if e.event_type == accepted
-    }
+    requests = (
+        event.workflow_execution_update_accepted_event_attributes.accepted_request
+        for event in history.events
+        if event.event_type == accepted
+    )
+    return {request.meta.update_id for request in requests}
 
 
 @pytest_asyncio.fixture
