@@ -64,6 +64,13 @@ class ReleaseBody(EdgeBody):
     )
 
 
+class DeadlineBody(EdgeBody):
+    deadline: AwareDatetime = Field(
+        description="The request's new deadline; later than the current one, "
+        "at most a year ahead"
+    )
+
+
 class CancelBody(EdgeBody):
     reason: str | None = Field(default=None, max_length=2000)
 

@@ -26,6 +26,8 @@ class Refusal(StrEnum):
     INSURER_ALREADY_INVITED = "insurer_already_invited"
     REQUEST_NOT_OPEN = "request_not_open"
     QUOTE_DEADLINE_PASSED = "quote_deadline_passed"
+    DEADLINE_NOT_LATER = "deadline_not_later"
+    DEADLINE_TOO_FAR = "deadline_too_far"
     QUOTE_EXPIRED = "quote_expired"
     QUOTE_VALIDITY_TOO_LONG = "quote_validity_too_long"
     QUOTE_NOT_RELEASED = "quote_not_released"

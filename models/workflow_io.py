@@ -108,6 +108,13 @@ class RequestResubmission(Message):
     request_id: str
 
 
+class ExtendDeadline(Message):
+    """Give an open request more time; its deadline timer moves with it."""
+
+    request_id: str
+    deadline: AwareDatetime
+
+
 class ReleaseQuotes(Message):
     quote_ids: list[str] | None = Field(
         default=None, description="None releases every quote not yet released"

@@ -7,7 +7,7 @@ The API checks roles too; these checks are the last line.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NoReturn
 
 from temporalio import workflow
@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         ChooseMode,
         Claim,
         DeclineRequest,
+        ExtendDeadline,
         PostMessage,
         ReleaseQuotes,
         RequestResubmission,
@@ -40,6 +41,7 @@ INVITED_STATUSES = OPEN_REQUEST_STATUSES | {RequestStatus.QUOTED}
 
 
 MAX_QUOTE_VALIDITY_MONTHS = 24
+MAX_DEADLINE_AHEAD = timedelta(days=365)
 
 
 def refuse(code: Refusal, message: str) -> NoReturn:
@@ -197,6 +199,17 @@ def request_resubmission(
     handler(case, msg.actor)
     if request.status is not RequestStatus.EXPIRED:
         refuse(Refusal.NOTHING_TO_RESUBMIT, "the request has no expired quote")
+
+
+def extend_deadline(case: TenderCase, msg: ExtendDeadline, now: datetime) -> None:
+    tender_open(case)
+    request = visible_request(case, msg.actor, msg.request_id)
+    handler(case, msg.actor)
+    request_answerable(case, request, now)
+    if msg.deadline <= rules.effective_deadline(request, case.state, now):
+        refuse(Refusal.DEADLINE_NOT_LATER, "an extension must move the deadline later")
+    if msg.deadline > now + MAX_DEADLINE_AHEAD:
+        refuse(Refusal.DEADLINE_TOO_FAR, "a deadline can be at most a year ahead")
 
 
 def release_quotes(case: TenderCase, msg: ReleaseQuotes, now: datetime) -> None:

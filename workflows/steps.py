@@ -6,7 +6,7 @@ Steps run synchronously (no await), so concurrent handlers never see half a step
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 
 from temporalio import workflow
 
@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         ChooseMode,
         Claim,
         DeclineRequest,
+        ExtendDeadline,
         ReleaseQuotes,
         RequestResubmission,
         SubmitQuote,
@@ -34,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
 RESUBMISSION_NOTE = (
     "Ihr bisheriges Angebot ist abgelaufen. Bitte reichen Sie ein neues Angebot ein."
 )
+EXTENSION_NOTE = "Die Frist für Ihr Angebot wurde verlängert."
 
 
 def begin(case: TenderCase, decision: PolicyDecision, now: datetime) -> None:
@@ -157,6 +159,33 @@ def decline_request(case: TenderCase, msg: DeclineRequest, now: datetime) -> Non
             reason=reason,
             **extra,
         )
+
+
+def extend_deadline(case: TenderCase, msg: ExtendDeadline, now: datetime) -> None:
+    request = _request(case, msg.request_id)
+    deadline = msg.deadline.astimezone(UTC)
+    if rules.deadline_paused(request, case.state) and request.clarification_since:
+        # The pause is added when the question is answered; keep it out here.
+        deadline -= now - request.clarification_since
+    request.deadline = deadline
+    request.reminder_due = [
+        moment
+        for moment in rules.reminder_times(request.sent_at, deadline, case.state)
+        if moment > now
+    ]
+    case.touch(request)
+    case.audit(
+        msg.actor,
+        "deadline_extended",
+        request_id=request.request_id,
+        deadline=deadline.isoformat(),
+    )
+    case.notify_insurer(
+        Kind.INSURER_INVITATION,
+        request,
+        deadline=deadline.isoformat(),
+        note=EXTENSION_NOTE,
+    )
 
 
 def request_resubmission(

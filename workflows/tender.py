@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         ChooseMode,
         Claim,
         DeclineRequest,
+        ExtendDeadline,
         PostMessage,
         ReleaseQuotes,
         RequestOpened,
@@ -178,6 +179,14 @@ class TenderWorkflow:
     @request_resubmission.validator
     def _validate_request_resubmission(self, msg: RequestResubmission) -> None:
         self._validate(checks.request_resubmission, msg)
+
+    @workflow.update(name="extend_deadline")
+    async def extend_deadline(self, msg: ExtendDeadline) -> TenderView:
+        return await self._apply(checks.extend_deadline, steps.extend_deadline, msg)
+
+    @extend_deadline.validator
+    def _validate_extend_deadline(self, msg: ExtendDeadline) -> None:
+        self._validate(checks.extend_deadline, msg)
 
     @workflow.update(name="release_quotes")
     async def release_quotes(self, msg: ReleaseQuotes) -> TenderView:

@@ -27,6 +27,7 @@ from api.schemas import (
     AddInsurersBody,
     CancelBody,
     ChooseModeBody,
+    DeadlineBody,
     DeclineBody,
     QuoteBody,
     ReleaseBody,
@@ -43,6 +44,7 @@ from models.workflow_io import (
     ChooseMode,
     Claim,
     DeclineRequest,
+    ExtendDeadline,
     ReleaseQuotes,
     RequestResubmission,
     SubmitQuote,
@@ -265,5 +267,30 @@ async def request_resubmission(
     return await act(
         tender_id=tender_id, principal=principal, session=session,
         temporal=temporal, update="request_resubmission", message=message,
+        idempotency_key=idempotency_key,
+    )  # fmt: skip
+
+
+@router.post(
+    "/requests/{request_id}/deadline",
+    response_model=TenderDetail,
+    responses=ACTION_ERRORS,
+)
+async def extend_deadline(
+    tender_id: TenderId,
+    request_id: RequestId,
+    body: DeadlineBody,
+    principal: HandlerDep,
+    session: SessionDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> TenderDetail:
+    """Give an insurer more time; the deadline timer moves and the insurer is told."""
+    message = ExtendDeadline(
+        actor=principal.actor, request_id=request_id, deadline=body.deadline
+    )
+    return await act(
+        tender_id=tender_id, principal=principal, session=session,
+        temporal=temporal, update="extend_deadline", message=message,
         idempotency_key=idempotency_key,
     )  # fmt: skip

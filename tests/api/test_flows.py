@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -274,3 +275,38 @@ async def test_opened_link_and_cancellation_reach_the_insurer(api: ApiStack) -> 
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["tender"]["status"] == "CANCELLED"
     assert after.json()["status"] == "WITHDRAWN"
+
+
+async def test_handler_extends_an_insurers_deadline(api: ApiStack) -> None:
+    await set_policy(api, "SELF_SERVICE")
+    tender_id = (await start_tender(api, broker(api)))["tender_id"]
+    added = await api.http.post(
+        f"/tenders/{tender_id}/insurers",
+        json={"insurers": [invite("allsafe")]},
+        headers=broker(api),
+    )
+    [request] = added.json()["requests"]
+    path = f"/tenders/{tender_id}/requests/{request['request_id']}/deadline"
+
+    same = await api.http.post(
+        path, json={"deadline": request["deadline"]}, headers=broker(api)
+    )
+    naive = await api.http.post(
+        path, json={"deadline": "2031-01-01T12:00:00"}, headers=broker(api)
+    )
+    later = "2099-01-01T12:00:00+00:00"
+    too_far = await api.http.post(path, json={"deadline": later}, headers=broker(api))
+
+    assert_problem(same, 409, "deadline_not_later")
+    assert_problem(naive, 422, "validation_error")
+    assert_problem(too_far, 409, "deadline_too_far")
+
+    week_later = datetime.fromisoformat(request["deadline"]) + timedelta(days=7)
+    moved = await api.http.post(
+        path, json={"deadline": week_later.isoformat()}, headers=broker(api)
+    )
+    assert moved.status_code == 200, moved.text
+    [after] = moved.json()["requests"]
+    assert datetime.fromisoformat(after["deadline"]) == week_later
+    audit = await api.http.get(f"/tenders/{tender_id}/audit", headers=broker(api))
+    assert "deadline_extended" in [entry["action"] for entry in audit.json()]

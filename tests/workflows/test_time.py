@@ -10,6 +10,7 @@ from models.refusals import Refusal
 from models.workflow_io import (
     AcceptQuote,
     AddInsurers,
+    ExtendDeadline,
     PostMessage,
     RequestResubmission,
     SubmitQuote,
@@ -75,6 +76,52 @@ async def test_quote_after_deadline_is_refused(harness: Harness) -> None:
     [lapsed] = harness.outbox(view.tender_id, "request_lapsed")
     assert lapsed.recipient_email == BROKER_EMAIL
     assert len(harness.outbox(view.tender_id, "no_offer")) == 1
+
+
+async def test_extended_deadline_moves_the_timer(harness: Harness) -> None:
+    handle, view = await _tender_asking(harness, "alpina")
+    [request] = view.requests
+    later = request.deadline + timedelta(days=7)
+
+    too_soon = ExtendDeadline(
+        actor=BROKER, request_id=request.request_id, deadline=request.deadline
+    )
+    assert await harness.refusal(handle, "extend_deadline", too_soon) == (
+        Refusal.DEADLINE_NOT_LATER
+    )
+    far = ExtendDeadline(
+        actor=BROKER,
+        request_id=request.request_id,
+        deadline=request.deadline + timedelta(days=400),
+    )
+    assert await harness.refusal(handle, "extend_deadline", far) == (
+        Refusal.DEADLINE_TOO_FAR
+    )
+    by_insurer = ExtendDeadline(
+        actor=insurer("alpina"), request_id=request.request_id, deadline=later
+    )
+    assert await harness.refusal(handle, "extend_deadline", by_insurer) == (
+        Refusal.ROLE_NOT_ALLOWED
+    )
+
+    view = await harness.update(
+        handle,
+        "extend_deadline",
+        ExtendDeadline(actor=BROKER, request_id=request.request_id, deadline=later),
+    )
+    assert view.requests[0].deadline == later
+    notices = harness.outbox(view.tender_id, "insurer_invitation")
+    assert len(notices) == 2 and "verlängert" in notices[-1].body
+
+    await _sleep_until(harness, request.deadline)
+    view = await harness.view(handle)
+    assert view.requests[0].status is RequestStatus.SENT
+
+    await _sleep_until(harness, later)
+    view = await harness.until(
+        handle, lambda v: v.requests[0].status is RequestStatus.LAPSED
+    )
+    assert view.status is TenderStatus.NO_OFFER
 
 
 async def test_no_offer_tender_reopens_when_an_insurer_is_added(
