@@ -71,6 +71,16 @@ class DeadlineBody(EdgeBody):
     )
 
 
+class AssigneeBody(EdgeBody):
+    user_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The agent to hand the tender to; null puts it back in the queue",
+    )
+    name: str | None = Field(default=None, max_length=200)
+
+
 class CancelBody(EdgeBody):
     reason: str | None = Field(default=None, max_length=2000)
 

@@ -86,6 +86,12 @@ class Claim(Message):
     pass
 
 
+class Assign(Message):
+    """Hand a claimed tender to another agent, or back to the queue (None)."""
+
+    assignee: Actor | None = None
+
+
 class SubmitQuote(Message):
     request_id: str
     quote: QuoteInput

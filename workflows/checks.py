@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from models.workflow_io import (
         AcceptQuote,
         AddInsurers,
+        Assign,
         CancelTender,
         ChooseMode,
         Claim,
@@ -145,6 +146,18 @@ def claim(case: TenderCase, msg: Claim, now: datetime) -> None:
         refuse(Refusal.WRONG_PROCESSING_MODE, "the broker runs this tender")
     if case.state.assignee is not None:
         refuse(Refusal.TENDER_ALREADY_CLAIMED, "the tender has an assignee")
+
+
+def assign(case: TenderCase, msg: Assign, now: datetime) -> None:
+    tender_open(case)
+    if msg.actor.role is not Role.BACKOFFICE:
+        refuse(Refusal.ROLE_NOT_ALLOWED, "only the backoffice assigns tenders")
+    if case.state.mode is not ProcessingMode.BACKOFFICE:
+        refuse(Refusal.WRONG_PROCESSING_MODE, "only backoffice tenders have agents")
+    if case.state.assignee is None:
+        refuse(Refusal.TENDER_NOT_CLAIMED, "claim the tender first")
+    if msg.assignee is not None and msg.assignee.role is not Role.BACKOFFICE:
+        refuse(Refusal.ROLE_NOT_ALLOWED, "only a backoffice agent can be assigned")
 
 
 def submit_quote(case: TenderCase, msg: SubmitQuote, now: datetime) -> None:

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from models.workflow_io import (
         AcceptQuote,
         AddInsurers,
+        Assign,
         CancelTender,
         ChooseMode,
         Claim,
@@ -72,6 +73,20 @@ def choose_mode(case: TenderCase, msg: ChooseMode, now: datetime) -> None:
 def claim(case: TenderCase, msg: Claim, now: datetime) -> None:
     case.state.assignee = msg.actor
     case.audit(msg.actor, "tender_claimed")
+
+
+def assign(case: TenderCase, msg: Assign, now: datetime) -> None:
+    """Reassign, or unclaim: back in the queue, the escalation clock restarts."""
+    case.state.assignee = msg.assignee
+    if msg.assignee is None:
+        timings = rules.timings(case.state)
+        case.state.escalated = False
+        case.state.escalate_at = calendar.business_days_later(
+            now, timings.escalate_unclaimed_after_business_days, timings.holiday_state
+        )
+        case.audit(msg.actor, "tender_unclaimed")
+    else:
+        case.audit(msg.actor, "tender_reassigned", assignee_id=msg.assignee.user_id)
 
 
 def add_insurers(case: TenderCase, msg: AddInsurers, now: datetime) -> None:

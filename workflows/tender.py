@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         WORKFLOW_NAME,
         AcceptQuote,
         AddInsurers,
+        Assign,
         CancelTender,
         ChooseMode,
         Claim,
@@ -145,6 +146,14 @@ class TenderWorkflow:
     @claim.validator
     def _validate_claim(self, msg: Claim) -> None:
         self._validate(checks.claim, msg)
+
+    @workflow.update(name="assign")
+    async def assign(self, msg: Assign) -> TenderView:
+        return await self._apply(checks.assign, steps.assign, msg)
+
+    @assign.validator
+    def _validate_assign(self, msg: Assign) -> None:
+        self._validate(checks.assign, msg)
 
     @workflow.update(name="submit_quote")
     async def submit_quote(self, msg: SubmitQuote) -> TenderView:

@@ -25,6 +25,7 @@ from api.deps import (
 from api.problems import problem_responses
 from api.schemas import (
     AddInsurersBody,
+    AssigneeBody,
     CancelBody,
     ChooseModeBody,
     DeadlineBody,
@@ -36,10 +37,12 @@ from api.schemas import (
 from api.security import Principal
 from api.tender_client import TenderClient, update_id
 from core.tokens import new_access_token
+from models.actors import Actor, Role
 from models.insurer import Decline, InsurerInvite, QuoteInput
 from models.workflow_io import (
     AcceptQuote,
     AddInsurers,
+    Assign,
     CancelTender,
     ChooseMode,
     Claim,
@@ -134,6 +137,32 @@ async def claim_tender(
     return await act(
         tender_id=tender_id, principal=principal, session=session,
         temporal=temporal, update="claim", message=Claim(actor=principal.actor),
+        idempotency_key=idempotency_key,
+    )  # fmt: skip
+
+
+@router.post("/assignee", response_model=TenderDetail, responses=ACTION_ERRORS)
+async def assign_tender(
+    tender_id: TenderId,
+    body: AssigneeBody,
+    principal: BackofficeDep,
+    session: SessionDep,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> TenderDetail:
+    """Hand a claimed tender to another agent, or back to the queue (null)."""
+    assignee = None
+    if body.user_id is not None:
+        assignee = Actor(
+            role=Role.BACKOFFICE,
+            user_id=body.user_id,
+            organisation_id=principal.actor.organisation_id,
+            display_name=body.name,
+        )
+    return await act(
+        tender_id=tender_id, principal=principal, session=session,
+        temporal=temporal, update="assign",
+        message=Assign(actor=principal.actor, assignee=assignee),
         idempotency_key=idempotency_key,
     )  # fmt: skip
 

@@ -310,3 +310,41 @@ async def test_handler_extends_an_insurers_deadline(api: ApiStack) -> None:
     assert datetime.fromisoformat(after["deadline"]) == week_later
     audit = await api.http.get(f"/tenders/{tender_id}/audit", headers=broker(api))
     assert "deadline_extended" in [entry["action"] for entry in audit.json()]
+
+
+async def test_agent_hands_a_tender_on_or_back_to_the_queue(api: ApiStack) -> None:
+    await set_policy(api, "BACKOFFICE", backoffice_email="bo@pool.example")
+    tender_id = (await start_tender(api, broker(api)))["tender_id"]
+    base = f"/tenders/{tender_id}"
+    first, second = backoffice(api), backoffice(api, sub="bo-2")
+
+    unclaimed = await api.http.post(
+        f"{base}/assignee", json={"user_id": "bo-2"}, headers=first
+    )
+    assert_problem(unclaimed, 409, "tender_not_claimed")
+    await api.http.post(f"{base}/claim", headers=first)
+    by_broker = await api.http.post(
+        f"{base}/assignee", json={"user_id": "bo-2"}, headers=broker(api)
+    )
+    assert_problem(by_broker, 403, "forbidden")
+
+    handed = await api.http.post(
+        f"{base}/assignee", json={"user_id": "bo-2", "name": "Berta"}, headers=first
+    )
+    assert handed.status_code == 200, handed.text
+    assert handed.json()["tender"]["assignee_id"] == "bo-2"
+    stale = await api.http.post(
+        f"{base}/insurers", json={"insurers": [invite("allsafe")]}, headers=first
+    )
+    assert_problem(stale, 409, "not_assignee")
+
+    released = await api.http.post(
+        f"{base}/assignee", json={"user_id": None}, headers=second
+    )
+    assert released.status_code == 200, released.text
+    assert released.json()["tender"]["assignee_id"] is None
+    assert released.json()["tender"]["status"] == "AWAITING_ASSIGNMENT"
+    audit = await api.http.get(f"{base}/audit", headers=second)
+    actions = [entry["action"] for entry in audit.json()]
+    assert actions.count("tender_reassigned") == 1
+    assert actions.count("tender_unclaimed") == 1
